@@ -1,0 +1,84 @@
+# Two commands for a new user: `make run` and `make test`. Everything else here is what they need.
+# Rasa 3.6 supports Python <= 3.10 only, so it gets its own venv; the gateway and tests use Python 3.11.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# pyenv shims for a version that is not the global one fail, so fall back to the interpreters themselves.
+find_python = $(firstword $(foreach c,$(1) $(wildcard $(HOME)/.pyenv/versions/$(2)*/bin/$(1)) $(wildcard /usr/bin/$(1)) $(wildcard /usr/local/bin/$(1)),$(shell $(c) -c 'import sys; print("ok") if sys.version_info[:2] == ($(subst .,$(comma),$(2))) else None' 2>/dev/null | grep -q ok && echo $(c))))
+comma := ,
+PYTHON311 ?= $(call find_python,python3.11,3.11)
+PYTHON310 ?= $(call find_python,python3.10,3.10)
+
+APP_VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(APP_VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+MODEL := models/assistant.tar.gz
+TRAINING_FILES := bot/config.yml $(wildcard bot/domain/*.yml data/nlu/*.yml data/rules/*.yml data/stories/*.yml)
+RASA_DATA := --domain bot/domain --data data/nlu data/rules data/stories --config bot/config.yml
+CHROMIUM := /usr/bin/chromium
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup run test lint types validate nlu-accuracy pytest train bench browser-deps clean
+
+help:
+	@echo "make run    start the assistant (web chat on http://localhost:8000/)"
+	@echo "make test   lint, types, Rasa data validation, NLU accuracy, unit, conversation and browser tests"
+	@echo "make train | make bench | make lint | make clean"
+
+$(APP_VENV)/.installed: requirements/app.lock
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found (set PYTHON311=/path/to/python3.11)"; exit 1; }
+	$(PYTHON311) -m venv $(APP_VENV)
+	$(APP_VENV)/bin/pip install --quiet -r requirements/app.lock
+	touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (set PYTHON310=/path/to/python3.10)"; exit 1; }
+	$(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install --quiet -r requirements/rasa.lock
+	touch $@
+
+setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed
+
+# Retrained only when the bot's data or config changed.
+$(MODEL): $(TRAINING_FILES) $(RASA_VENV)/.installed
+	$(RASA) train $(RASA_DATA) --out models --fixed-model-name assistant --quiet
+	touch $@
+
+train: $(MODEL)
+
+run: setup $(MODEL)
+	@$(PY) -m api.stack
+
+# Debian's Chromium and fonts for the browser tests (never a browser download).
+browser-deps:
+	@test -x $(CHROMIUM) && fc-list | grep -qi "Noto Sans Bengali" || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
+	  else echo "Install Debian's chromium, fonts-noto-core and fonts-noto-cjk (as root)"; exit 1; fi; }
+
+lint: $(APP_VENV)/.installed
+	$(APP_VENV)/bin/ruff check api actions tests bench
+	$(APP_VENV)/bin/ruff format --check api actions tests bench
+
+types: $(APP_VENV)/.installed
+	$(APP_VENV)/bin/mypy api actions
+
+validate: $(RASA_VENV)/.installed
+	$(RASA) data validate $(RASA_DATA) --fail-on-warnings --quiet
+
+nlu-accuracy: $(MODEL)
+	$(RASA_VENV)/bin/python tests/nlu/evaluate.py --model $(MODEL) --min-accuracy 0.9 tests/nlu/heldout_en.yml
+
+pytest: setup $(MODEL) browser-deps
+	$(APP_VENV)/bin/pytest
+
+test: setup $(MODEL) browser-deps lint types validate nlu-accuracy pytest
+
+bench: setup $(MODEL)
+	$(PY) -m bench.conversations
+
+clean:
+	rm -rf models var .pytest_cache .mypy_cache .ruff_cache test-output

@@ -1,0 +1,41 @@
+"""Never a dead end: a rephrase prompt with the menu, and after two misunderstandings in a row, help anyway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import language_of, runtime, say
+
+NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
+
+
+def misunderstood_in_a_row(tracker: Tracker) -> int:
+    """How many of the latest user messages, counting back from this one, were not understood."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent not in NOT_UNDERSTOOD:
+            break
+        count += 1
+    return count
+
+
+class ActionHandleFallback(Action):
+    def name(self) -> str:
+        return "action_handle_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        content = runtime().content
+        language = language_of(tracker)
+        if misunderstood_in_a_row(tracker) >= 2:
+            say(dispatcher, content.message(language, "fallback_twice", buttons=[]))
+            say(dispatcher, *content.services_messages(language, None))
+        else:
+            say(dispatcher, content.message(language, "fallback_rephrase"))
+        return []

@@ -1,0 +1,250 @@
+"""The handover form: choose a service, say how and when it is safe to be contacted, consent, submit.
+
+Nothing is stored unless the victim consents at the last step; "I will contact them myself" stores nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import language_of, runtime, say
+from api.content.directory import Service
+from api.content.renderer import Button
+from api.repositories import handovers
+
+FORM_SLOTS = [
+    "handover_service",
+    "contact_method",
+    "contact_detail",
+    "safe_times",
+    "leave_message",
+    "nickname",
+    "handover_consent",
+]
+SKIPPED = "-"
+METHOD_WORDS = {
+    "phone": ("phone", "call", "ring", "telephone"),
+    "text": ("text", "sms", "message me"),
+    "email": ("email", "e-mail", "mail"),
+    "self": ("myself", "my self", "self", "i will contact", "i'll contact", "contact them"),
+}
+PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,24}$")
+MAX_FREE_TEXT = 200
+
+
+def _service(tracker: Tracker) -> Service | None:
+    return runtime().content.directory.get(str(tracker.get_slot("handover_service") or ""))
+
+
+def _cancel_button(language: str) -> Button:
+    return runtime().content.button(language, "button.cancel", "/cancel")
+
+
+def _given(value: Any) -> str | None:
+    return None if value in (None, "", SKIPPED) else str(value)
+
+
+def _reset() -> list[dict[str, Any]]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class ActionAskHandoverService(Action):
+    def name(self) -> str:
+        return "action_ask_handover_service"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        content = runtime().content
+        language = language_of(tracker)
+        targets = content.directory.handover_targets(tracker.get_slot("need"))
+        buttons: list[Button] = [
+            {"title": s.name, "payload": f'/inform{{"handover_service":"{s.id}"}}'} for s in targets
+        ]
+        say(dispatcher, content.message(language, "handover_choose_service", buttons=[*buttons, _cancel_button(language)]))
+        return []
+
+
+class ActionAskContactDetail(Action):
+    def name(self) -> str:
+        return "action_ask_contact_detail"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        method = tracker.get_slot("contact_method") or "phone"
+        service = _service(tracker)
+        message = runtime().content.message(
+            language,
+            f"ask_contact_detail.{method}",
+            buttons=[_cancel_button(language)],
+            service_name=service.name if service else "",
+        )
+        say(dispatcher, message)
+        return []
+
+
+def contact_summary(language: str, tracker: Tracker) -> str:
+    """How the service will contact her, in her language: exactly what the handover will hold."""
+    catalog = runtime().content.catalog
+    method = tracker.get_slot("contact_method")
+    parts = [catalog.render(language, f"contact_summary.{method}", {"detail": str(tracker.get_slot("contact_detail"))})]
+    safe_times = _given(tracker.get_slot("safe_times"))
+    if safe_times:
+        parts.append(catalog.render(language, "contact_summary.safe_times", {"safe_times": safe_times}))
+    leave = _given(tracker.get_slot("leave_message"))
+    if leave in ("yes", "no"):
+        parts.append(catalog.text(language, f"contact_summary.leave_message.{leave}"))
+    nickname = _given(tracker.get_slot("nickname"))
+    if nickname:
+        parts.append(catalog.render(language, "contact_summary.nickname", {"nickname": nickname}))
+    return "; ".join(parts)
+
+
+class ActionAskHandoverConsent(Action):
+    def name(self) -> str:
+        return "action_ask_handover_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        service = _service(tracker)
+        message = runtime().content.message(
+            language,
+            "handover_consent",
+            service_name=service.name if service else "",
+            contact_summary=contact_summary(language, tracker),
+        )
+        say(dispatcher, message)
+        return []
+
+
+def match_service(value: str, targets: list[Service]) -> Service | None:
+    """A button's id, a typed name or part of it, or the option's number."""
+    typed = value.strip().lower()
+    if typed.isdigit() and 1 <= int(typed) <= len(targets):
+        return targets[int(typed) - 1]
+    for service in targets:
+        if typed == service.id or (len(typed) >= 4 and typed in service.name.lower()):
+            return service
+    return None
+
+
+def match_method(value: str) -> str | None:
+    typed = value.strip().lower()
+    if typed in METHOD_WORDS:
+        return typed
+    for method in ("self", "email", "text", "phone"):
+        if any(word in typed for word in METHOD_WORDS[method]):
+            return method
+    return None
+
+
+class ValidateHandoverForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handover_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        if tracker.get_slot("contact_method") == "self":
+            return ["handover_service", "contact_method"]
+        return domain_slots
+
+    def _invalid(self, dispatcher: CollectingDispatcher, tracker: Tracker, key: str, slot: str) -> dict[str, Any]:
+        say(dispatcher, runtime().content.message(language_of(tracker), key, buttons=[]))
+        return {slot: None}
+
+    def validate_handover_service(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        targets = runtime().content.directory.handover_targets(tracker.get_slot("need"))
+        service = match_service(str(value or ""), targets)
+        if service is None:
+            return self._invalid(dispatcher, tracker, "handover_invalid_service", "handover_service")
+        return {"handover_service": service.id}
+
+    def validate_contact_method(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        method = match_method(str(value or ""))
+        if method is None:
+            return self._invalid(dispatcher, tracker, "contact_method_invalid", "contact_method")
+        return {"contact_method": method}
+
+    def validate_contact_detail(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        method = tracker.get_slot("contact_method") or "phone"
+        detail = str(value or "").strip()
+        digits = sum(c.isdigit() for c in detail)
+        valid = EMAIL.match(detail) if method == "email" else PHONE.match(detail) and 7 <= digits <= 15
+        if not valid:
+            return self._invalid(dispatcher, tracker, f"contact_detail_invalid.{method}", "contact_detail")
+        return {"contact_detail": detail}
+
+    def validate_safe_times(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"safe_times": str(value or SKIPPED).strip()[:MAX_FREE_TEXT] or SKIPPED}
+
+    def validate_nickname(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"nickname": str(value or SKIPPED).strip()[:60] or SKIPPED}
+
+
+class ActionSubmitHandover(Action):
+    def name(self) -> str:
+        return "action_submit_handover"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        rt = runtime()
+        content = rt.content
+        language = language_of(tracker)
+        service = _service(tracker)
+        if service is None:
+            say(dispatcher, content.message(language, "utter_handover_cancelled"))
+            return _reset()
+        if tracker.get_slot("contact_method") == "self":
+            contact_line = service.shown_phone or content.catalog.render(
+                language, "handover_self_no_phone", {"website": service.website}
+            )
+            say(dispatcher, content.message(language, "handover_self", service_name=service.name, contact_line=contact_line))
+            return _reset()
+        if tracker.get_slot("handover_consent") != "yes":
+            say(dispatcher, content.message(language, "handover_not_sent"))
+            return _reset()
+        session = rt.session_of(tracker.sender_id)
+        transcript = [vars(turn).copy() for turn in session.transcript] if session else []
+        contact = {
+            "method": tracker.get_slot("contact_method"),
+            "detail": _given(tracker.get_slot("contact_detail")),
+            "safe_times": _given(tracker.get_slot("safe_times")),
+            "leave_message": _given(tracker.get_slot("leave_message")),
+            "nickname": _given(tracker.get_slot("nickname")),
+        }
+        with rt.database.unit_of_work() as db:
+            handover = handovers.create(
+                db,
+                service_id=service.id,
+                need=tracker.get_slot("need"),
+                language=language,
+                contact=contact,
+                transcript=transcript,
+            )
+            reference = handover.reference
+        say(dispatcher, content.message(language, "handover_sent", service_name=service.name, reference=reference))
+        return _reset()
+
+
+class ActionCancelHandover(Action):
+    def name(self) -> str:
+        return "action_cancel_handover"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        say(dispatcher, runtime().content.message(language_of(tracker), "utter_handover_cancelled"))
+        return _reset()

@@ -1,0 +1,28 @@
+"""Services from the directory for what the victim described, independent services first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import language_of, latest_intent, runtime, say
+from api.content.directory import NEEDS
+
+
+def need_from_intent(intent: str) -> str | None:
+    need = intent.removeprefix("need_")
+    return need if need in NEEDS else None
+
+
+class ActionShowServices(Action):
+    def name(self) -> str:
+        return "action_show_services"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        need = need_from_intent(latest_intent(tracker))
+        say(dispatcher, *runtime().content.services_messages(language_of(tracker), need))
+        return [SlotSet("need", need)] if need else []

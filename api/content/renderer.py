@@ -1,0 +1,111 @@
+"""Turns catalog keys into the messages a victim sees, filling placeholders from the directory, the force
+profile and settings, so that numbers are never part of translated text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypedDict
+
+from api.content.catalog import Catalog
+from api.content.directory import Directory, Service
+from api.content.force import ForceProfile
+from api.content.responses import ResponseBook
+
+
+class Button(TypedDict):
+    title: str
+    payload: str
+
+
+class Message(TypedDict):
+    text: str
+    buttons: list[Button]
+
+
+@dataclass
+class Content:
+    catalog: Catalog
+    directory: Directory
+    force: ForceProfile
+    responses: ResponseBook
+    operator_name: str
+    idle_minutes: int
+    _values: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def _shared_values(self) -> dict[str, str]:
+        emergency = self.directory.emergency
+        values = {
+            "operator_name": self.operator_name,
+            "police_emergency": emergency.police_emergency,
+            "silent_solution_code": emergency.silent_solution_code,
+            "relay_uk_emergency": emergency.relay_uk_emergency,
+            "emergency_sms": emergency.emergency_sms,
+            "police_non_emergency": emergency.police_non_emergency,
+            "force_name": self.force.name,
+            "statement_date": self.force.statement_date,
+            "referral_partners": ", ".join(self.force.referral_partners),
+            "idle_minutes": str(self.idle_minutes),
+        }
+        for service in self.directory.services:
+            if service.shown_phone:
+                values[f"phone_{service.id}"] = service.shown_phone
+        return values
+
+    def values(self, language: str) -> dict[str, str]:
+        """Placeholder values for a language (computed once per language)."""
+        if language not in self._values:
+            shared = self._shared_values
+            steps = [
+                f"{number}. {self.catalog.render(language, f'force_step.{step}', shared)}"
+                for number, step in enumerate(self.force.steps, start=1)
+            ]
+            self._values[language] = {
+                **shared,
+                "assistant_name": self.catalog.text(language, "meta.assistant_name"),
+                "force_steps": "\n".join(steps),
+                "force_then": self.catalog.text(language, f"force_then.{self.force.then}") if self.force.then else "",
+            }
+        return self._values[language]
+
+    def text(self, language: str, key: str, **extra: str) -> str:
+        return self.catalog.render(language, self.responses.text_key(key), {**self.values(language), **extra})
+
+    def button(self, language: str, title_key: str, payload: str) -> Button:
+        return {"title": self.catalog.text(language, title_key), "payload": payload}
+
+    def buttons(self, language: str, key: str) -> list[Button]:
+        return [self.button(language, b.title, b.payload) for b in self.responses.buttons(key)]
+
+    def message(self, language: str, key: str, buttons: list[Button] | None = None, **extra: str) -> Message:
+        return {
+            "text": self.text(language, key, **extra),
+            "buttons": self.buttons(language, key) if buttons is None else buttons,
+        }
+
+    def service_entry(self, language: str, service: Service) -> str:
+        independence = self.catalog.text(language, "independent.yes" if service.independent else "independent.no")
+        if service.has_note:
+            independence = f"{independence} {self.catalog.text(language, f'service.{service.id}.note')}"
+        values = {
+            "name": service.name,
+            "summary": self.catalog.text(language, f"service.{service.id}.summary"),
+            "hours": self.catalog.text(language, f"hours.{service.hours}"),
+            "website": service.website,
+            "independence": independence,
+        }
+        if service.shown_phone:
+            return self.catalog.render(language, "service_entry", {**values, "phone": service.shown_phone})
+        return self.catalog.render(language, "service_entry_no_phone", values)
+
+    def services_messages(self, language: str, need: str | None) -> list[Message]:
+        """The intro, one message per service (independent first), and the offer to put her in touch."""
+        intro = self.message(language, f"services_intro.{need or 'all'}")
+        entries: list[Message] = [
+            {"text": self.service_entry(language, s), "buttons": []} for s in self.directory.for_need(need)
+        ]
+        return [intro, *entries, self.message(language, "services_outro")]
+
+    def safe_fallback(self, language: str) -> list[Message]:
+        return [self.message(language, "safe_fallback")]

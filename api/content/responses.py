@@ -1,0 +1,45 @@
+"""Response shapes (bot/responses.yml): which catalog text and which buttons each response has."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class ButtonShape(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    payload: str
+
+
+class ResponseShape(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str | None = None
+    menu: str | None = None
+
+
+class ResponseBook(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    menus: dict[str, list[ButtonShape]]
+    responses: dict[str, ResponseShape]
+
+    def buttons(self, key: str) -> list[ButtonShape]:
+        shape = self.responses.get(key)
+        return list(self.menus[shape.menu]) if shape and shape.menu else []
+
+    def text_key(self, key: str) -> str:
+        shape = self.responses.get(key)
+        return shape.text if shape and shape.text else key
+
+
+def load_responses(path: Path) -> ResponseBook:
+    try:
+        book = ResponseBook.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as error:
+        raise ValueError(f"responses {path}: {error}") from error
+    for name, shape in book.responses.items():
+        if shape.menu and shape.menu not in book.menus:
+            raise ValueError(f"responses {path}: {name} uses unknown menu {shape.menu!r}")
+    return book

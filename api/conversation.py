@@ -1,0 +1,125 @@
+"""One turn of a conversation, whatever the channel: redact, forward to Rasa, record, erase when asked.
+
+The only path from a victim's words to Rasa, so redaction cannot be skipped by a new route.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from api.content.renderer import Button, Message
+from api.rasa_client import RasaUnavailable
+from api.runtime import Runtime
+from api.sessions import ChatSession, Turn
+
+# "/intent" or '/intent{"entity":"value"}', as Rasa's buttons send them.
+PAYLOAD_PATTERN = re.compile(r"^/[a-z][a-z_]{0,63}(\{.{0,200}\})?$")
+
+
+class BadInput(ValueError):
+    """A message the gateway refuses, with a reason safe to show (it never repeats the text)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    messages: list[Message]
+    ended: bool = False
+
+
+def check_payload(payload: str) -> str:
+    match = PAYLOAD_PATTERN.match(payload)
+    if not match:
+        raise BadInput("payload must look like /intent or /intent{\"entity\": \"value\"}")
+    if match.group(1):
+        try:
+            entities = json.loads(match.group(1))
+        except ValueError:
+            raise BadInput("the entities of a payload must be a JSON object") from None
+        if not isinstance(entities, dict) or not all(isinstance(v, str) for v in entities.values()):
+            raise BadInput("the entities of a payload must map names to strings")
+    return payload
+
+
+def _as_message(reply: dict[str, Any]) -> Message | None:
+    text = reply.get("text")
+    if not isinstance(text, str) or not text:
+        return None
+    buttons: list[Button] = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in reply.get("buttons") or []
+        if isinstance(b, dict)
+    ]
+    return {"text": text, "buttons": buttons}
+
+
+class Conversation:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def start(self, language: str, channel: str = "web") -> tuple[ChatSession, list[Message]]:
+        session = self.runtime.sessions.create(language, channel)
+        welcome = self.runtime.content.message(language, "utter_welcome")
+        session.transcript.append(Turn.now("bot", welcome["text"]))
+        return session, [welcome]
+
+    def marker(self, language: str) -> str:
+        return self.runtime.content.catalog.text(language, "redaction.marker")
+
+    def _button_title(self, language: str, payload: str) -> str:
+        """What the victim saw on the button she pressed, for the transcript."""
+        content = self.runtime.content
+        for menu in content.responses.menus.values():
+            for button in menu:
+                if button.payload == payload:
+                    return content.catalog.text(language, button.title)
+        return payload
+
+    async def reply(self, session: ChatSession, *, text: str | None = None, payload: str | None = None) -> Reply:
+        async with session.lock:
+            session.last_seen = time.monotonic()
+            language = session.language
+            if payload is not None:
+                message = check_payload(payload)
+                shown = self._button_title(language, payload)
+            elif text is not None:
+                message = shown = self.runtime.redactor.redact(text, self.marker(language)).text
+            else:
+                raise BadInput("send either text or payload")
+            session.transcript.append(Turn.now("user", shown))
+            try:
+                raw = await self.runtime.rasa.send(session.sender_id, message)
+                messages = [m for m in map(_as_message, raw) if m is not None]
+            except RasaUnavailable:
+                messages = self.runtime.content.safe_fallback(session.language)
+            if not messages:
+                messages = [self.runtime.content.message(session.language, "utter_main_menu")]
+            if session.erase_requested:
+                await self._erase_locked(session)
+                return Reply(messages=messages, ended=True)
+            session.transcript.extend(Turn.now("bot", m["text"]) for m in messages)
+            return Reply(messages=messages)
+
+    async def erase(self, session: ChatSession) -> None:
+        """Forget the session at once, then erase its tracker once any turn in flight has finished."""
+        self.runtime.sessions.remove(session)
+        async with session.lock:
+            await self._erase_locked(session)
+
+    async def _erase_locked(self, session: ChatSession) -> None:
+        self.runtime.sessions.remove(session)
+        await anyio.to_thread.run_sync(self.runtime.trackers.erase, session.sender_id)
+
+    async def purge_idle(self) -> int:
+        """Erase idle sessions and any tracker idle for longer than the idle period (also after a restart)."""
+        idle = self.runtime.sessions.take_idle()
+        for session in idle:
+            await anyio.to_thread.run_sync(self.runtime.trackers.erase, session.sender_id)
+        seconds = self.runtime.settings.session_idle_minutes * 60
+        await anyio.to_thread.run_sync(self.runtime.trackers.purge_idle, seconds)
+        return len(idle)

@@ -1,0 +1,60 @@
+"""The one settings object. Every knob is documented in .env.example."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Values people paste from examples: a deployment that still carries one would trust anybody who read the docs.
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "change_me", "secret", "placeholder", "please-change", "xxx"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    operator_name: str = "a demonstration deployment of the open-source project (not a real service)"
+    # Shared between Rasa and the gateway: the NLG and action endpoints accept only requests carrying it.
+    internal_secret: SecretStr = Field(min_length=32)
+
+    var_dir: Path = ROOT / "var"
+    data_dir: Path = ROOT / "data"
+    translations_dir: Path = ROOT / "translations"
+    responses_file: Path = ROOT / "bot" / "responses.yml"
+    force_profile: str = "durham"
+    default_language: str = "en"
+
+    database_url: str = ""
+    rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa's own tracker store, which the gateway erases on "delete this chat" and purges when idle.
+    rasa_tracker_url: str = ""
+    rasa_timeout_seconds: float = Field(default=8.0, gt=0, le=30)
+
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    max_message_chars: int = Field(default=2000, ge=1, le=10_000)
+    quick_exit_url: str = "https://www.bbc.co.uk/weather"
+
+    @field_validator("internal_secret")
+    @classmethod
+    def refuse_placeholder(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value().strip().lower()
+        if raw in PLACEHOLDER_SECRETS or "change" in raw or len(set(raw)) < 8:
+            raise ValueError("INTERNAL_SECRET is a placeholder: set a random value (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'assistant.db'}"
+
+    @property
+    def effective_rasa_tracker_url(self) -> str:
+        return self.rasa_tracker_url or f"sqlite:///{self.var_dir / 'rasa-tracker.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]  # required values come from the environment

@@ -1,0 +1,63 @@
+"""The gateway application: the only public entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import runtime as runtime_module
+from api.conversation import Conversation
+from api.core.config import Settings, get_settings
+from api.core.security import SecurityHeaders
+from api.routes import actions, health, nlg, pages, webchat
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+PURGE_INTERVAL_SECONDS = 60
+
+
+async def _purge_forever(conversation: Conversation) -> None:
+    while True:
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+        try:
+            await conversation.purge_idle()
+        except Exception:
+            log.exception("idle purge failed")
+
+
+async def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    """FastAPI's default echoes the input back; a victim's text must not travel further than it has to."""
+    assert isinstance(error, RequestValidationError)
+    detail = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in error.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = runtime_module.build_runtime(settings or get_settings())
+        app.state.runtime = runtime
+        runtime_module.bind(runtime)
+        purge = asyncio.create_task(_purge_forever(Conversation(runtime)))
+        try:
+            yield
+        finally:
+            purge.cancel()
+            runtime_module.bind(None)
+            await runtime.close()
+
+    app = FastAPI(title="Safe reporting assistant gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for module in (webchat, nlg, actions, health, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

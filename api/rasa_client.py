@@ -1,0 +1,94 @@
+"""The gateway's two ways into Rasa: its REST channel (127.0.0.1 only) and its SQL tracker store (to erase)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, create_engine, inspect, text
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer in time or answered with an error; the caller shows the safe fallback."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=100))
+
+    async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender_id, "message": message}
+            )
+            response.raise_for_status()
+            replies = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        if not isinstance(replies, list):
+            raise RasaUnavailable("unexpected reply")
+        return [r for r in replies if isinstance(r, dict)]
+
+    async def is_up(self) -> bool:
+        try:
+            response = await self._client.get(f"{self.base_url}/", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+class TrackerEraser:
+    """Deletes conversations from Rasa's SQL tracker store (table `events`, keyed by sender_id)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_engine(self.url, pool_pre_ping=True)
+        return self._engine
+
+    def _has_events(self) -> bool:
+        return inspect(self.engine).has_table("events")
+
+    def erase(self, sender_id: str) -> int:
+        if not self._has_events():
+            return 0
+        with self.engine.begin() as connection:
+            result = connection.execute(text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id})
+        return int(result.rowcount or 0)
+
+    def purge_idle(self, idle_seconds: float) -> int:
+        """Erase every conversation whose newest event is older than the idle period."""
+        if not self._has_events():
+            return 0
+        cutoff = time.time() - idle_seconds
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                text(
+                    "DELETE FROM events WHERE sender_id IN ("
+                    " SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff)"
+                ),
+                {"cutoff": cutoff},
+            )
+        return int(result.rowcount or 0)
+
+    def count(self, sender_id: str) -> int:
+        if not self._has_events():
+            return 0
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                text("SELECT COUNT(*) FROM events WHERE sender_id = :sender"), {"sender": sender_id}
+            ).scalar_one()
+        return int(value)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()

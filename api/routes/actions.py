@@ -1,0 +1,35 @@
+"""Rasa's action server protocol, served by rasa-sdk's executor inside the gateway process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import JSONResponse
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+from api.deps import InternalOnly
+
+router = APIRouter(prefix="/actions", tags=["rasa"], dependencies=[InternalOnly])
+
+
+def get_executor(request: Request) -> ActionExecutor:
+    executor: ActionExecutor | None = getattr(request.app.state, "action_executor", None)
+    if executor is None:
+        executor = ActionExecutor()
+        executor.register_package("actions")
+        request.app.state.action_executor = executor
+    return executor
+
+
+@router.post("/webhook")
+async def webhook(request: Request, action_call: dict[str, Any] = Body(...)) -> JSONResponse:
+    executor = get_executor(request)
+    try:
+        result = await executor.run(action_call)
+    except ActionExecutionRejection as error:
+        return JSONResponse({"error": error.message, "action_name": error.action_name}, status_code=400)
+    except ActionNotFoundException as error:
+        return JSONResponse({"error": error.message, "action_name": error.action_name}, status_code=404)
+    return JSONResponse(result.model_dump() if result else None)

@@ -1,0 +1,33 @@
+"""Component status for operators and load balancers."""
+
+from __future__ import annotations
+
+import anyio
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.deps import RuntimeDep
+
+router = APIRouter(tags=["health"])
+
+
+def _database_up(runtime: RuntimeDep) -> bool:
+    try:
+        with runtime.database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # any driver error means "down"; the reason goes to no one
+        return False
+    return True
+
+
+@router.get("/healthz")
+async def healthz(runtime: RuntimeDep) -> JSONResponse:
+    components = {
+        "rasa": "up" if await runtime.rasa.is_up() else "down",
+        "database": "up" if await anyio.to_thread.run_sync(_database_up, runtime) else "down",
+    }
+    healthy = all(state == "up" for state in components.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", "components": components}, status_code=200 if healthy else 503
+    )

@@ -1,0 +1,36 @@
+"""Rasa's NLG protocol: every response Rasa utters is rendered here, in the conversation's language."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Body
+
+from api.deps import InternalOnly, RuntimeDep
+
+router = APIRouter(tags=["rasa"], dependencies=[InternalOnly])
+log = logging.getLogger(__name__)
+
+
+def slot_values(runtime: RuntimeDep, slots: dict[str, Any]) -> dict[str, str]:
+    """Placeholders some responses take from the conversation (never free text the victim typed)."""
+    values: dict[str, str] = {}
+    service = runtime.content.directory.get(str(slots.get("handover_service") or ""))
+    if service is not None:
+        values["service_name"] = service.name
+    return values
+
+
+@router.post("/nlg")
+async def generate(runtime: RuntimeDep, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    key = str(body.get("response") or body.get("template") or "")
+    tracker = body.get("tracker") or {}
+    language = runtime.language_of(str(tracker.get("sender_id", "")))
+    content = runtime.content
+    try:
+        message = content.message(language, key, **slot_values(runtime, tracker.get("slots") or {}))
+    except KeyError:
+        log.error("nlg: no catalog message for response", extra={"response": key})
+        message = content.safe_fallback(language)[0]
+    return {"text": message["text"], "buttons": message["buttons"], "image": None, "elements": [], "attachments": []}

@@ -1,0 +1,97 @@
+"""The web chat's JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+from pydantic import BaseModel, ConfigDict, StrictStr
+
+from api.content.renderer import Message
+from api.conversation import BadInput
+from api.deps import ConversationDep, RuntimeDep
+
+router = APIRouter(prefix="/api/chat", tags=["webchat"])
+
+
+class NewSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    language: StrictStr | None = None
+
+
+class UserMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: StrictStr | None = None
+    payload: StrictStr | None = None
+
+
+class SessionOut(BaseModel):
+    session_id: str
+    language: str
+    dir: str
+    messages: list[dict[str, Any]]
+
+
+class ReplyOut(BaseModel):
+    language: str
+    dir: str
+    messages: list[dict[str, Any]]
+    session_ended: bool
+
+
+def _unprocessable(reason: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, reason)
+
+
+def _dir(runtime: RuntimeDep, language: str) -> str:
+    return runtime.content.catalog.languages[language].direction
+
+
+def _plain(messages: list[Message]) -> list[dict[str, Any]]:
+    return [dict(m) for m in messages]
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
+async def create_session(runtime: RuntimeDep, conversation: ConversationDep, body: NewSession | None = None) -> SessionOut:
+    language = (body.language if body else None) or runtime.settings.default_language
+    if not runtime.content.catalog.has(language):
+        supported = ", ".join(sorted(runtime.content.catalog.languages))
+        raise _unprocessable(f"language must be one of: {supported}")
+    session, messages = conversation.start(language)
+    return SessionOut(session_id=session.id, language=language, dir=_dir(runtime, language), messages=_plain(messages))
+
+
+@router.post("/sessions/{session_id}/messages", response_model=ReplyOut)
+async def post_message(
+    session_id: str, body: UserMessage, runtime: RuntimeDep, conversation: ConversationDep
+) -> ReplyOut:
+    session = runtime.sessions.get(session_id)
+    if session is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such chat: it has ended or was deleted")
+    limit = runtime.settings.max_message_chars
+    if (body.text is None) == (body.payload is None):
+        raise _unprocessable("send either 'text' or 'payload', not both")
+    if body.text is not None:
+        if not body.text.strip():
+            raise _unprocessable("the message is empty")
+        if len(body.text) > limit:
+            raise _unprocessable(f"the message is too long: at most {limit} characters")
+    try:
+        reply = await conversation.reply(session, text=body.text, payload=body.payload)
+    except BadInput as error:
+        raise _unprocessable(str(error)) from None
+    return ReplyOut(
+        language=session.language,
+        dir=_dir(runtime, session.language),
+        messages=_plain(reply.messages),
+        session_ended=reply.ended,
+    )
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_session(session_id: str, runtime: RuntimeDep, conversation: ConversationDep) -> Response:
+    """Erase everything about the session. Answers 204 for an unknown id too: the result is the same."""
+    session = runtime.sessions.get(session_id)
+    if session is not None:
+        await conversation.erase(session)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,83 @@
+"""Everything the gateway builds once at startup, shared by the routes and by the custom actions.
+
+Built in the app's lifespan (never at import time). Custom actions run inside the gateway process through
+rasa-sdk's executor, which constructs them itself, so they reach the runtime through `current()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.content.catalog import load_catalog
+from api.content.directory import load_directory
+from api.content.force import load_force
+from api.content.renderer import Content
+from api.content.responses import load_responses
+from api.core.config import Settings
+from api.core.db import Database, migrate
+from api.pipeline.redaction import Redactor
+from api.rasa_client import RasaClient, TrackerEraser
+from api.sessions import ChatSession, MemorySessionStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    content: Content
+    sessions: MemorySessionStore
+    rasa: RasaClient
+    trackers: TrackerEraser
+    database: Database
+    redactor: Redactor
+
+    def language_of(self, sender_id: str) -> str:
+        session = self.sessions.by_sender(sender_id)
+        return session.language if session else self.settings.default_language
+
+    def session_of(self, sender_id: str) -> ChatSession | None:
+        return self.sessions.by_sender(sender_id)
+
+    async def close(self) -> None:
+        await self.rasa.close()
+        self.trackers.dispose()
+        self.database.dispose()
+
+
+def load_content(settings: Settings) -> Content:
+    return Content(
+        catalog=load_catalog(settings.translations_dir, settings.default_language),
+        directory=load_directory(settings.data_dir / "services.yml"),
+        force=load_force(settings.data_dir / "forces" / f"{settings.force_profile}.yml"),
+        responses=load_responses(settings.responses_file),
+        operator_name=settings.operator_name,
+        idle_minutes=settings.session_idle_minutes,
+    )
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    content = load_content(settings)
+    migrate(settings.effective_database_url)
+    return Runtime(
+        settings=settings,
+        content=content,
+        sessions=MemorySessionStore(idle_seconds=settings.session_idle_minutes * 60),
+        rasa=RasaClient(settings.rasa_url, settings.rasa_timeout_seconds),
+        trackers=TrackerEraser(settings.effective_rasa_tracker_url),
+        database=Database(settings.effective_database_url),
+        redactor=Redactor(),
+    )
+
+
+_current: Runtime | None = None
+
+
+def bind(runtime: Runtime | None) -> None:
+    global _current
+    _current = runtime
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("the gateway runtime is not started")
+    return _current

@@ -1,0 +1,85 @@
+"""Short-lived conversation state. Nothing here outlives the idle period, "delete this chat" or quick exit.
+
+The session id is the browser's bearer secret; Rasa only ever sees a separate random sender id, so nothing in
+Rasa's tracker store can be used to drive the web session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+import time
+from dataclasses import dataclass, field
+
+
+def new_token() -> str:
+    """A random identifier of 192 bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class Turn:
+    role: str  # "user" or "bot"
+    text: str  # redacted, in the conversation's language
+    text_en: str | None
+    at: str
+
+    @classmethod
+    def now(cls, role: str, text: str, text_en: str | None = None) -> Turn:
+        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        return cls(role=role, text=text, text_en=text_en, at=stamp)
+
+
+@dataclass
+class ChatSession:
+    id: str
+    sender_id: str
+    language: str
+    channel: str = "web"
+    last_seen: float = field(default_factory=time.monotonic)
+    transcript: list[Turn] = field(default_factory=list)
+    erase_requested: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+
+class MemorySessionStore:
+    """In-process store for the embedded default (one gateway process)."""
+
+    def __init__(self, idle_seconds: float) -> None:
+        self.idle_seconds = idle_seconds
+        self._by_id: dict[str, ChatSession] = {}
+        self._by_sender: dict[str, ChatSession] = {}
+
+    def create(self, language: str, channel: str = "web") -> ChatSession:
+        session = ChatSession(id=new_token(), sender_id=new_token(), language=language, channel=channel)
+        self._by_id[session.id] = session
+        self._by_sender[session.sender_id] = session
+        return session
+
+    def _alive(self, session: ChatSession | None) -> ChatSession | None:
+        if session is None or time.monotonic() - session.last_seen > self.idle_seconds:
+            return None
+        return session
+
+    def get(self, session_id: str) -> ChatSession | None:
+        return self._alive(self._by_id.get(session_id))
+
+    def by_sender(self, sender_id: str) -> ChatSession | None:
+        return self._alive(self._by_sender.get(sender_id))
+
+    def remove(self, session: ChatSession) -> None:
+        self._by_id.pop(session.id, None)
+        self._by_sender.pop(session.sender_id, None)
+        session.transcript.clear()
+
+    def take_idle(self) -> list[ChatSession]:
+        """Remove and return the sessions idle for longer than the idle period."""
+        cutoff = time.monotonic() - self.idle_seconds
+        idle = [s for s in self._by_id.values() if s.last_seen < cutoff]
+        for session in idle:
+            self.remove(session)
+        return idle
+
+    def __len__(self) -> int:
+        return len(self._by_id)

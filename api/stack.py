@@ -1,0 +1,181 @@
+"""Runs Rasa and the gateway together: `make run`, the conversation tests and the benchmarks all use it.
+
+Rasa lives in its own Python 3.10 venv, so both are child processes. Each gets its own process group, and
+every child is stopped on Ctrl-C, SIGTERM, or when a test's `with Stack(...)` block ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType, TracebackType
+
+import httpx
+
+from api.core.config import ROOT
+
+RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+GATEWAY_PYTHON = ROOT / ".venv" / "bin" / "python"
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    gateway_port: int = 8000
+    rasa_port: int = 5005
+    var_dir: Path = ROOT / "var"
+    model: Path = MODEL
+    extra_env: dict[str, str] = field(default_factory=dict)
+    log_dir: Path | None = None
+    start_rasa: bool = True
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("INTERNAL_SECRET", secrets.token_urlsafe(48))
+        tracker_db = self.var_dir / "rasa-tracker.db"
+        env.update(
+            {
+                "VAR_DIR": str(self.var_dir),
+                "RASA_URL": self.rasa_url,
+                "ASSISTANT_GATEWAY_URL": self.gateway_url,
+                "RASA_TRACKER_DIALECT": "sqlite",
+                "RASA_TRACKER_DB": str(tracker_db),
+                "RASA_TRACKER_URL": f"sqlite:///{tracker_db}",
+                # Nothing may leave the machine: no telemetry, no model hub.
+                "RASA_TELEMETRY_ENABLED": "false",
+                "HF_HUB_OFFLINE": "1",
+                "TF_CPP_MIN_LOG_LEVEL": "3",
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def _output(self, name: str) -> int | None:
+        if self.log_dir is None:
+            return None
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        return os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        output = self._output(name)
+        self.processes[name] = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+        if output is not None:
+            os.close(output)
+
+    def start(self, timeout: float = 180.0) -> Stack:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        env = self.environment()
+        self._spawn(
+            "gateway",
+            [str(GATEWAY_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.gateway_port), "--no-access-log", "--log-level", "warning"],
+            env,
+        )
+        if self.start_rasa:
+            self._spawn(
+                "rasa",
+                [str(RASA_BIN), "run", "--model", str(self.model), "--endpoints", "bot/endpoints.yml",
+                 "--credentials", "bot/credentials.yml", "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+                env,
+            )
+        self.wait_until_ready(timeout)
+        return self
+
+    def wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        wanted = {"rasa": "up", "database": "up"} if self.start_rasa else {"database": "up"}
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{name} exited with code {process.returncode} during startup")
+            try:
+                components = httpx.get(f"{self.gateway_url}/healthz", timeout=2).json().get("components", {})
+                if all(components.get(k) == v for k, v in wanted.items()):
+                    return
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise TimeoutError(f"the stack was not ready within {timeout:.0f}s")
+
+    def stop_process(self, name: str, grace: float = 10.0) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:
+            pass
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_process(name)
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run Rasa and the gateway until Ctrl-C or SIGTERM.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--rasa-port", type=int, default=5005)
+    args = parser.parse_args(argv)
+    stack = Stack(gateway_port=args.port, rasa_port=args.rasa_port)
+
+    def shut_down(signum: int, _frame: FrameType | None) -> None:
+        print("\nStopping Rasa and the gateway…", flush=True)
+        stack.stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, shut_down)
+    signal.signal(signal.SIGTERM, shut_down)
+    print("Starting Rasa and the gateway (Rasa takes about half a minute)…", flush=True)
+    stack.start()
+    print(f"\nWeb chat: http://localhost:{args.port}/\nPress Ctrl-C to stop.\n", flush=True)
+    while all(p.poll() is None for p in stack.processes.values()):
+        time.sleep(1)
+    print("A process stopped unexpectedly; stopping the others.", flush=True)
+    stack.stop()
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Status statements are removed clause by clause; abuse and fear are evidence and stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.pipeline.redaction import MARKER, Redactor
+
+REDACTOR = Redactor()
+
+STATUS = [
+    ("my visa expires in March", "March"),
+    ("I am on a spouse visa and he hits me", "spouse"),
+    ("I claimed asylum last year", "asylum"),
+    ("I'm an asylum seeker", "asylum"),
+    ("I have refugee status", "refugee"),
+    ("I only have pre-settled status", "pre-settled"),
+    ("I applied to the EU settlement scheme", "settlement"),
+    ("my leave to remain ran out", "remain"),
+    ("I overstayed two years ago", "overstayed"),
+    ("i have no papers", "papers"),
+    ("I am undocumented", "undocumented"),
+    ("I came here illegally", "illegally"),
+    ("I came on a small boat", "boat"),
+    ("I have no recourse to public funds", "recourse"),
+    ("I have NRPF on my card", "NRPF"),
+    ("I am on immigration bail", "bail"),
+    ("they gave me a deportation order", "deportation order"),
+    ("the Home Office has my case", "Home Office"),
+    ("My BRP is ZU1234567", "ZU1234567"),
+    ("my reference is GWF012345678", "GWF012345678"),
+    ("Home Office ref B1234567/2 please", "B1234567"),
+    ("my status runs out soon", "runs out"),
+]
+
+KEEP = [
+    "He took my passport",
+    "he says he will get me deported",
+    "I'm scared of the police",
+    "my boss keeps my passport and I owe him money",
+    "he hits me every night",
+    "I have nowhere safe to stay",
+    "my family is forcing me to marry",
+    "He's outside the door",
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), STATUS)
+def test_status_statements_are_removed_with_their_clause(text: str, secret: str) -> None:
+    result = REDACTOR.redact(text)
+    assert secret.lower() not in result.text.lower()
+    assert MARKER in result.text and result.removed >= 1
+
+
+@pytest.mark.parametrize("text", KEEP)
+def test_abuse_and_fear_survive(text: str) -> None:
+    assert REDACTOR.redact(text).text == text
+
+
+def test_only_the_status_clause_goes() -> None:
+    result = REDACTOR.redact("He hits me every day. My visa expires in March, but I want to leave him.")
+    assert result.text == f"He hits me every day. {MARKER}, but I want to leave him."
+
+
+def test_marker_can_be_given_per_language() -> None:
+    assert REDACTOR.redact("I have no papers", marker="[X]").text == "[X]"

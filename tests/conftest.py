@@ -1,0 +1,84 @@
+"""Fixtures shared by the whole suite.
+
+Unit tests build the gateway in-process with a temporary var/ and no Rasa. Conversation and browser tests share
+one real stack (Rasa server + gateway as separate processes), started once per test session.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from api.core.config import ROOT, Settings
+from api.main import create_app
+from api.stack import MODEL, Stack, free_port
+
+OUTPUT = ROOT / "test-output"
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for an in-process gateway whose Rasa is a closed port: the 'Rasa is down' case."""
+    return Settings(
+        internal_secret=secrets.token_urlsafe(48),
+        var_dir=tmp_path,
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        rasa_timeout_seconds=2.0,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def internal_headers(settings: Settings) -> dict[str, str]:
+    return {"X-Assistant-Secret": settings.internal_secret.get_secret_value()}
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, dropped afterwards."""
+    name = f"sra_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real thing: Rasa serving the trained model, and the gateway, on free loopback ports."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")
+    var_dir = tmp_path_factory.mktemp("stack-var")
+    with Stack(
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        var_dir=var_dir,
+        log_dir=OUTPUT / "stack-logs",
+        extra_env={"QUICK_EXIT_URL": "https://www.bbc.co.uk/weather"},
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def chat(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.gateway_url, timeout=30) as http:
+        yield http
