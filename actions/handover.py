@@ -207,7 +207,7 @@ class ActionSubmitHandover(Action):
         language = language_of(tracker)
         service = _service(tracker)
         if service is None:
-            say(dispatcher, content.message(language, "utter_handover_cancelled"))
+            say(dispatcher, content.message(language, "handover_cancelled"))
             return _reset()
         if tracker.get_slot("contact_method") == "self":
             contact_line = service.shown_phone or content.catalog.render(
@@ -246,5 +246,5 @@ class ActionCancelHandover(Action):
         return "action_cancel_handover"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        say(dispatcher, runtime().content.message(language_of(tracker), "utter_handover_cancelled"))
+        say(dispatcher, runtime().content.message(language_of(tracker), "handover_cancelled"))
         return _reset()

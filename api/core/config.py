@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     # Rasa's own tracker store, which the gateway erases on "delete this chat" and purges when idle.
     rasa_tracker_url: str = ""
-    rasa_timeout_seconds: float = Field(default=8.0, gt=0, le=30)
+    rasa_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
 
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=2000, ge=1, le=10_000)

@@ -23,7 +23,9 @@ LANGUAGES = sorted(CATALOG.languages)
 def domain_responses() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "bot" / "domain").glob("*.yml"):
-        names.update(a for a in yaml.safe_load(path.read_text()).get("actions", []) if a.startswith("utter_"))
+        domain = yaml.safe_load(path.read_text())
+        names.update(domain.get("responses", {}))
+        names.update(a for a in domain.get("actions", []) if a.startswith("utter_"))
     return names
 
 

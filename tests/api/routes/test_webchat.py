@@ -1,0 +1,115 @@
+"""The web chat API contract, in-process, with Rasa unreachable (the safe-fallback case)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.security import SECURITY_HEADERS
+
+
+def new_session(client: TestClient) -> str:
+    response = client.post("/api/chat/sessions", json={"language": "en"})
+    assert response.status_code == 201
+    return str(response.json()["session_id"])
+
+
+def test_new_session_greets_with_the_promises_and_the_menu(client: TestClient) -> None:
+    response = client.post("/api/chat/sessions")
+    body = response.json()
+    assert response.status_code == 201 and body["language"] == "en" and body["dir"] == "ltr"
+    assert len(body["session_id"]) >= 22  # >= 128 bits of URL-safe randomness
+    welcome = body["messages"][0]
+    for promise in ("immigration status", "Nothing from this chat is kept", "Exit this page", "call 999"):
+        assert promise in welcome["text"]
+    assert "demonstration deployment" in welcome["text"]  # the operator's name from settings
+    payloads = {b["payload"] for b in welcome["buttons"]}
+    assert {"/ask_safe_to_report", "/change_language", "/delete_chat", "/need_domestic_abuse"} <= payloads
+
+
+def test_session_ids_are_unique(client: TestClient) -> None:
+    assert len({new_session(client) for _ in range(20)}) == 20
+
+
+def test_unsupported_language_is_refused(client: TestClient) -> None:
+    response = client.post("/api/chat/sessions", json={"language": "xx"})
+    assert response.status_code == 422 and "language must be one of" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"text": ""}, "empty"),
+        ({"text": "   "}, "empty"),
+        ({"text": "x" * 2001}, "too long"),
+        ({"text": 42}, "valid string"),
+        ({"text": ["a"]}, "valid string"),
+        ({}, "either"),
+        ({"text": "hi", "payload": "/greet"}, "either"),
+        ({"payload": "greet"}, "payload must look like"),
+        ({"payload": '/inform{"a": 1}'}, "map names to strings"),
+        ({"payload": "/inform{oops}"}, "JSON object"),
+        ({"text": "hi", "extra": 1}, "Extra inputs"),
+    ],
+)
+def test_bad_messages_get_a_clear_422(client: TestClient, body: dict[str, object], reason: str) -> None:
+    session_id = new_session(client)
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json=body)
+    assert response.status_code == 422
+    assert reason in str(response.json()["detail"])
+
+
+def test_validation_errors_never_echo_the_input(client: TestClient) -> None:
+    session_id = new_session(client)
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": ["my visa expires"]})
+    assert response.status_code == 422 and "visa" not in response.text
+
+
+def test_unknown_session_is_404(client: TestClient) -> None:
+    response = client.post("/api/chat/sessions/not-a-session/messages", json={"text": "hello"})
+    assert response.status_code == 404
+
+
+def test_rasa_down_gives_the_safe_fallback_quickly(client: TestClient) -> None:
+    session_id = new_session(client)
+    started = time.monotonic()
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "he is hitting me"})
+    assert time.monotonic() - started < 5
+    text = response.json()["messages"][0]["text"]
+    assert response.status_code == 200 and "999" in text and "0808 2000 247" in text
+
+
+def test_delete_erases_the_session(client: TestClient) -> None:
+    session_id = new_session(client)
+    assert client.delete(f"/api/chat/sessions/{session_id}").status_code == 204
+    assert client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"}).status_code == 404
+    assert client.delete(f"/api/chat/sessions/{session_id}").status_code == 204
+
+
+def test_idle_sessions_expire(client: TestClient) -> None:
+    session_id = new_session(client)
+    store = client.app.state.runtime.sessions  # type: ignore[attr-defined]
+    store.get(session_id).last_seen -= store.idle_seconds + 1
+    assert client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/static/chat.js", "/api/chat/sessions/x/messages", "/healthz"])
+def test_every_response_carries_the_privacy_headers(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, name
+
+
+def test_page_has_quick_exit_noscript_and_no_external_resources(client: TestClient) -> None:
+    page = client.get("/").text
+    assert 'id="quick-exit"' in page and "<noscript>" in page and "999" in page
+    assert 'data-exit-url="https://www.bbc.co.uk/weather"' in page
+    assert "http://" not in page and "//cdn" not in page
+
+
+def test_health_reports_rasa_down_and_database_up(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "components": {"rasa": "down", "database": "up"}}

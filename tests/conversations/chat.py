@@ -1,0 +1,39 @@
+"""A tiny client for the web chat API, used by the conversation tests and the benchmarks' checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class ChatClient:
+    def __init__(self, http: httpx.Client, language: str = "en") -> None:
+        self.http = http
+        started = http.post("/api/chat/sessions", json={"language": language})
+        assert started.status_code == 201, started.text
+        self.session_id: str = started.json()["session_id"]
+        self.last: dict[str, Any] = started.json()
+
+    def send(self, text: str | None = None, payload: str | None = None) -> dict[str, Any]:
+        body = {"text": text} if text is not None else {"payload": payload}
+        response = self.http.post(f"/api/chat/sessions/{self.session_id}/messages", json=body)
+        assert response.status_code == 200, response.text
+        self.last = response.json()
+        return self.last
+
+    @property
+    def texts(self) -> list[str]:
+        return [m["text"] for m in self.last["messages"]]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+    @property
+    def payloads(self) -> list[str]:
+        return [b["payload"] for m in self.last["messages"] for b in m["buttons"]]
+
+    def status(self) -> int:
+        body = {"text": "hello"}
+        return self.http.post(f"/api/chat/sessions/{self.session_id}/messages", json=body).status_code

@@ -1,0 +1,67 @@
+"""Intent accuracy of the trained model on held-out examples (never used in training).
+
+Runs in the Rasa venv (Python 3.10): `make nlu-accuracy`. Prints accuracy per file and per intent, the
+confusions, and exits non-zero below --min-accuracy or if any immediate_danger example is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import logging
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+logging.disable(logging.WARNING)
+
+from rasa.core.agent import Agent  # noqa: E402
+from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
+
+SAFETY_INTENT = "immediate_danger"
+
+
+async def evaluate(model: str, paths: list[str], min_accuracy: float) -> int:
+    agent = Agent.load(model)
+    failed = False
+    for path in paths:
+        examples = [(e.get("text"), e.get("intent")) for e in load_data(path).intent_examples]
+        per_intent: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+        confusions: collections.Counter[tuple[str, str]] = collections.Counter()
+        for text, expected in examples:
+            predicted = (await agent.parse_message(text))["intent"]["name"]
+            per_intent[expected][1] += 1
+            if predicted == expected:
+                per_intent[expected][0] += 1
+            else:
+                confusions[(expected, predicted)] += 1
+        correct = sum(c for c, _ in per_intent.values())
+        accuracy = correct / len(examples) if examples else 0.0
+        print(f"\nNLU held-out accuracy {path}: {accuracy:.3f} ({correct}/{len(examples)})")
+        for intent, (ok, total) in sorted(per_intent.items()):
+            print(f"  {intent:24s} {ok:3d}/{total:<3d} {ok / total:.2f}")
+        for (expected, predicted), count in confusions.most_common(10):
+            print(f"  confused: {expected} -> {predicted} x{count}")
+        danger_ok, danger_total = per_intent.get(SAFETY_INTENT, [0, 0])
+        if accuracy < min_accuracy:
+            print(f"FAIL: accuracy {accuracy:.3f} is below {min_accuracy}")
+            failed = True
+        if danger_ok < danger_total:
+            print(f"FAIL: {danger_total - danger_ok} immediate-danger example(s) missed")
+            failed = True
+    return 1 if failed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--min-accuracy", type=float, default=0.9)
+    parser.add_argument("paths", nargs="+")
+    args = parser.parse_args()
+    return asyncio.run(evaluate(args.model, args.paths, args.min_accuracy))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
