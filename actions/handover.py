@@ -66,7 +66,10 @@ class ActionAskHandoverService(Action):
         buttons: list[Button] = [
             {"title": s.name, "payload": f'/inform{{"handover_service":"{s.id}"}}'} for s in targets
         ]
-        say(dispatcher, content.message(language, "handover_choose_service", buttons=[*buttons, _cancel_button(language)]))
+        say(
+            dispatcher,
+            content.message(language, "handover_choose_service", buttons=[*buttons, _cancel_button(language)]),
+        )
         return []
 
 
@@ -213,7 +216,10 @@ class ActionSubmitHandover(Action):
             contact_line = service.shown_phone or content.catalog.render(
                 language, "handover_self_no_phone", {"website": service.website}
             )
-            say(dispatcher, content.message(language, "handover_self", service_name=service.name, contact_line=contact_line))
+            say(
+                dispatcher,
+                content.message(language, "handover_self", service_name=service.name, contact_line=contact_line),
+            )
             return _reset()
         if tracker.get_slot("handover_consent") != "yes":
             say(dispatcher, content.message(language, "handover_not_sent"))

@@ -36,7 +36,9 @@ class ActionSetLanguage(Action):
         code = next(tracker.get_latest_entity_values("language"), None)
         session = runtime().session_of(tracker.sender_id)
         if code is None or not runtime().content.catalog.has(code):
-            say(dispatcher, runtime().content.message(language_of(tracker), "language_menu", buttons=language_buttons()))
+            say(
+                dispatcher, runtime().content.message(language_of(tracker), "language_menu", buttons=language_buttons())
+            )
             return []
         if session is not None:
             session.language = code

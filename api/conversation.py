@@ -35,7 +35,7 @@ class Reply:
 def check_payload(payload: str) -> str:
     match = PAYLOAD_PATTERN.match(payload)
     if not match:
-        raise BadInput("payload must look like /intent or /intent{\"entity\": \"value\"}")
+        raise BadInput('payload must look like /intent or /intent{"entity": "value"}')
     if match.group(1):
         try:
             entities = json.loads(match.group(1))

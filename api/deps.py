@@ -26,9 +26,7 @@ def get_conversation(runtime: RuntimeDep) -> Conversation:
 ConversationDep = Annotated[Conversation, Depends(get_conversation)]
 
 
-def require_internal_secret(
-    runtime: RuntimeDep, x_assistant_secret: Annotated[str | None, Header()] = None
-) -> None:
+def require_internal_secret(runtime: RuntimeDep, x_assistant_secret: Annotated[str | None, Header()] = None) -> None:
     """Only Rasa, which was given the shared secret, may call the NLG and action endpoints."""
     expected = runtime.settings.internal_secret.get_secret_value()
     if x_assistant_secret is None or not hmac.compare_digest(x_assistant_secret.encode(), expected.encode()):

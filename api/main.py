@@ -36,7 +36,9 @@ async def _purge_forever(conversation: Conversation) -> None:
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     """FastAPI's default echoes the input back; a victim's text must not travel further than it has to."""
     assert isinstance(error, RequestValidationError)
-    detail = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in error.errors()]
+    detail = [
+        {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in error.errors()
+    ]
     return JSONResponse({"detail": detail}, status_code=422)
 
 

@@ -84,7 +84,11 @@ class Stack:
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         output = self._output(name)
         self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
             start_new_session=True,
         )
         if output is not None:
@@ -95,15 +99,39 @@ class Stack:
         env = self.environment()
         self._spawn(
             "gateway",
-            [str(GATEWAY_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.gateway_port), "--no-access-log", "--log-level", "warning"],
+            [
+                str(GATEWAY_PYTHON),
+                "-m",
+                "uvicorn",
+                "api.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.gateway_port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
             env,
         )
         if self.start_rasa:
             self._spawn(
                 "rasa",
-                [str(RASA_BIN), "run", "--model", str(self.model), "--endpoints", "bot/endpoints.yml",
-                 "--credentials", "bot/credentials.yml", "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+                [
+                    str(RASA_BIN),
+                    "run",
+                    "--model",
+                    str(self.model),
+                    "--endpoints",
+                    "bot/endpoints.yml",
+                    "--credentials",
+                    "bot/credentials.yml",
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.rasa_port),
+                ],
                 env,
             )
         self.wait_until_ready(timeout)

@@ -11,7 +11,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Need = Literal["domestic_abuse", "exploitation", "forced_marriage", "sexual_violence", "other_crime", "housing"]
-NEEDS: tuple[Need, ...] = ("domestic_abuse", "exploitation", "forced_marriage", "sexual_violence", "other_crime", "housing")
+NEEDS: tuple[Need, ...] = (
+    "domestic_abuse",
+    "exploitation",
+    "forced_marriage",
+    "sexual_violence",
+    "other_crime",
+    "housing",
+)
 Hours = Literal["always", "weekdays_9_5", "check", "unknown"]
 PHONE_PATTERN = re.compile(r"^[0-9][0-9 ]{2,14}[0-9]$")
 

@@ -43,7 +43,10 @@ class Settings(BaseSettings):
     def refuse_placeholder(cls, value: SecretStr) -> SecretStr:
         raw = value.get_secret_value().strip().lower()
         if raw in PLACEHOLDER_SECRETS or "change" in raw or len(set(raw)) < 8:
-            raise ValueError("INTERNAL_SECRET is a placeholder: set a random value (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+            raise ValueError(
+                "INTERNAL_SECRET is a placeholder: set a random value, e.g. "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
         return value
 
     @property

@@ -46,7 +46,9 @@ REFERENCE_PATTERNS = [
 ]
 
 # Clause boundaries: sentence ends, semicolons, line breaks, and commas or conjunctions that start a new clause.
-CLAUSE_SPLIT = re.compile(r"(?<=[.!?;\n])\s+|\n|,\s*|\s+(?=(?:but|because|so|and then|although|though)\s)", re.IGNORECASE)
+CLAUSE_SPLIT = re.compile(
+    r"(?<=[.!?;\n])\s+|\n|,\s*|\s+(?=(?:but|because|so|and then|although|though)\s)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ async def generate(runtime: RuntimeDep, body: dict[str, Any] = Body(...)) -> dic
     language = runtime.language_of(str(tracker.get("sender_id", "")))
     content = runtime.content
     try:
-        message = content.message(language, key, **slot_values(runtime, tracker.get("slots") or {}))
+        message = content.message(language, key, None, **slot_values(runtime, tracker.get("slots") or {}))
     except KeyError:
         log.error("nlg: no catalog message for response", extra={"response": key})
         message = content.safe_fallback(language)[0]

@@ -52,7 +52,9 @@ def _plain(messages: list[Message]) -> list[dict[str, Any]]:
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
-async def create_session(runtime: RuntimeDep, conversation: ConversationDep, body: NewSession | None = None) -> SessionOut:
+async def create_session(
+    runtime: RuntimeDep, conversation: ConversationDep, body: NewSession | None = None
+) -> SessionOut:
     language = (body.language if body else None) or runtime.settings.default_language
     if not runtime.content.catalog.has(language):
         supported = ", ".join(sorted(runtime.content.catalog.languages))

@@ -92,8 +92,11 @@ def test_safe_to_report_is_answered_honestly(chat: httpx.Client, question: str) 
     ("message", "expected", "not_expected"),
     [
         ("my husband beats me and controls all my money", ["Harbour Support Services", "0808 2000 247"], []),
-        ("my boss took my passport and I owe money to the people who brought me here",
-         ["Modern Slavery & Exploitation Helpline (Unseen)", "08000 121 700"], ["Men's Advice Line"]),
+        (
+            "my boss took my passport and I owe money to the people who brought me here",
+            ["Modern Slavery & Exploitation Helpline (Unseen)", "08000 121 700"],
+            ["Men's Advice Line"],
+        ),
         ("my family is forcing me to marry a man I don't know", ["Karma Nirvana", "The Halo Project"], []),
         ("I was raped by a man I know", ["Southall Black Sisters"], ["Karma Nirvana"]),
         ("someone stole my bag in the street", ["Victim Care and Advice Service (VCAS)"], ["Karma Nirvana"]),
@@ -157,8 +160,13 @@ def test_complete_handover_stores_only_what_she_agreed_to(chat: httpx.Client, da
         handover = handovers.by_reference(session, reference.group(0))
         assert handover is not None
         assert (handover.service_id, handover.need, handover.language) == ("harbour", "domestic_abuse", "en")
-        assert handover.contact == {"method": "phone", "detail": "07700 900123", "safe_times": "weekdays after 10am",
-                                    "leave_message": "no", "nickname": "Sam"}
+        assert handover.contact == {
+            "method": "phone",
+            "detail": "07700 900123",
+            "safe_times": "weekdays after 10am",
+            "leave_message": "no",
+            "nickname": "Sam",
+        }
         said = " ".join(str(turn["text"]) for turn in handover.transcript)
     assert "my husband hits me" in said and "[immigration status removed]" in said
     assert "visa" not in said.lower() and "March" not in said
@@ -272,11 +280,11 @@ def test_bot_never_asks_about_status_in_any_flow(chat: httpx.Client) -> None:
 
 def test_gateway_without_rasa_answers_safely_within_seconds(tmp_path_factory: pytest.TempPathFactory) -> None:
     var_dir = tmp_path_factory.mktemp("no-rasa")
-    with Stack(gateway_port=free_port(), rasa_port=free_port(), var_dir=var_dir, start_rasa=False) as no_rasa:
-        with httpx.Client(base_url=no_rasa.gateway_url, timeout=30) as http:
-            bot = ChatClient(http)
-            started = time.monotonic()
-            bot.send("he is hitting me")
-            assert time.monotonic() - started < 6
-            assert "call 999" in bot.text and "0808 2000 247" in bot.text
-            assert http.get("/healthz").json()["components"]["rasa"] == "down"
+    no_rasa = Stack(gateway_port=free_port(), rasa_port=free_port(), var_dir=var_dir, start_rasa=False)
+    with no_rasa, httpx.Client(base_url=no_rasa.gateway_url, timeout=30) as http:
+        bot = ChatClient(http)
+        started = time.monotonic()
+        bot.send("he is hitting me")
+        assert time.monotonic() - started < 6
+        assert "call 999" in bot.text and "0808 2000 247" in bot.text
+        assert http.get("/healthz").json()["components"]["rasa"] == "down"

@@ -87,6 +87,6 @@ def test_gateway_refuses_to_start_with_a_bad_directory(tmp_path: Path) -> None:
     (data / "forces").mkdir(parents=True)
     (data / "forces" / "durham.yml").write_text((ROOT / "data" / "forces" / "durham.yml").read_text())
     write_with(data, "harbour", phone="not a number")
-    with pytest.raises(DirectoryError, match="service 'harbour', field 'phone'"):
-        with TestClient(create_app(make_settings(tmp_path, data_dir=data))):
-            pass
+    app = create_app(make_settings(tmp_path, data_dir=data))
+    with pytest.raises(DirectoryError, match="service 'harbour', field 'phone'"), TestClient(app):
+        pass

@@ -33,11 +33,17 @@ def test_schema_holds_only_what_a_handover_may_hold(database: Database) -> None:
 
 def test_create_and_read_back(database: Database) -> None:
     transcript = [{"role": "user", "text": "he hits me", "text_en": None, "at": "2026-11-29T10:00:00+00:00"}]
-    contact = {"method": "phone", "detail": "07700 900123", "safe_times": "after 10am", "leave_message": "no",
-               "nickname": "Sam"}
+    contact = {
+        "method": "phone",
+        "detail": "07700 900123",
+        "safe_times": "after 10am",
+        "leave_message": "no",
+        "nickname": "Sam",
+    }
     with database.unit_of_work() as session:
-        created = handovers.create(session, service_id="harbour", need="domestic_abuse", language="en",
-                                   contact=contact, transcript=transcript)
+        created = handovers.create(
+            session, service_id="harbour", need="domestic_abuse", language="en", contact=contact, transcript=transcript
+        )
         reference = created.reference
     assert len(reference) == 9 and reference[4] == "-"
     assert set(reference.replace("-", "")) <= set(REFERENCE_ALPHABET)

@@ -6,12 +6,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 NLG_BODY = {"response": "utter_danger", "arguments": {}, "tracker": {"sender_id": "s", "slots": {}}, "channel": {}}
-ACTION_BODY = {"next_action": "action_show_services", "sender_id": "s", "tracker": {}, "domain": {}, "version": "3.6.21"}
+ACTION_BODY = {
+    "next_action": "action_show_services",
+    "sender_id": "s",
+    "tracker": {},
+    "domain": {},
+    "version": "3.6.21",
+}
 
 
 @pytest.mark.parametrize(("path", "body"), [("/nlg", NLG_BODY), ("/actions/webhook", ACTION_BODY)])
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret"])
-def test_without_the_secret_nothing_runs(client: TestClient, path: str, body: dict[str, object], secret: str | None) -> None:
+def test_without_the_secret_nothing_runs(
+    client: TestClient, path: str, body: dict[str, object], secret: str | None
+) -> None:
     headers = {} if secret is None else {"X-Assistant-Secret": secret}
     assert client.post(path, json=body, headers=headers).status_code == 403
 
@@ -23,8 +31,11 @@ def test_nlg_renders_the_danger_response(client: TestClient, internal_headers: d
 
 
 def test_nlg_fills_the_service_from_the_slot(client: TestClient, internal_headers: dict[str, str]) -> None:
-    body = {**NLG_BODY, "response": "utter_ask_contact_method",
-            "tracker": {"sender_id": "s", "slots": {"handover_service": "harbour"}}}
+    body = {
+        **NLG_BODY,
+        "response": "utter_ask_contact_method",
+        "tracker": {"sender_id": "s", "slots": {"handover_service": "harbour"}},
+    }
     text = client.post("/nlg", json=body, headers=internal_headers).json()["text"]
     assert "Harbour Support Services" in text
 
