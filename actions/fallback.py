@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -38,4 +39,5 @@ class ActionHandleFallback(Action):
             say(dispatcher, *content.services_messages(language, None))
         else:
             say(dispatcher, content.message(language, "fallback_rephrase"))
-        return []
+        # Rasa's core fallback runs this action when no rule fits; listening next stops it from looping.
+        return [FollowupAction("action_listen")]

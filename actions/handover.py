@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import anyio
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -233,16 +234,19 @@ class ActionSubmitHandover(Action):
             "leave_message": _given(tracker.get_slot("leave_message")),
             "nickname": _given(tracker.get_slot("nickname")),
         }
-        with rt.database.unit_of_work() as db:
-            handover = handovers.create(
-                db,
-                service_id=service.id,
-                need=tracker.get_slot("need"),
-                language=language,
-                contact=contact,
-                transcript=transcript,
-            )
-            reference = handover.reference
+
+        def store() -> str:
+            with rt.database.unit_of_work() as db:
+                return handovers.create(
+                    db,
+                    service_id=service.id,
+                    need=tracker.get_slot("need"),
+                    language=language,
+                    contact=contact,
+                    transcript=transcript,
+                ).reference
+
+        reference = await anyio.to_thread.run_sync(store)
         say(dispatcher, content.message(language, "handover_sent", service_name=service.name, reference=reference))
         return _reset()
 

@@ -70,6 +70,7 @@ class Stack:
                 "TF_CPP_MIN_LOG_LEVEL": "3",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 "PYTHONUNBUFFERED": "1",
+                "PYTHONWARNINGS": "ignore",
             }
         )
         env.update(self.extra_env)
@@ -144,7 +145,8 @@ class Stack:
             for name, process in self.processes.items():
                 if process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"{name} exited with code {process.returncode} during startup")
+                    where = f" (see {self.log_dir / name}.log)" if self.log_dir else ""
+                    raise RuntimeError(f"{name} exited with code {process.returncode} during startup{where}")
             try:
                 components = httpx.get(f"{self.gateway_url}/healthz", timeout=2).json().get("components", {})
                 if all(components.get(k) == v for k, v in wanted.items()):
@@ -186,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--rasa-port", type=int, default=5005)
     args = parser.parse_args(argv)
-    stack = Stack(gateway_port=args.port, rasa_port=args.rasa_port)
+    log_dir = ROOT / "var" / "logs"
+    stack = Stack(gateway_port=args.port, rasa_port=args.rasa_port, log_dir=log_dir)
 
     def shut_down(signum: int, _frame: FrameType | None) -> None:
         print("\nStopping Rasa and the gateway…", flush=True)
@@ -197,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, shut_down)
     print("Starting Rasa and the gateway (Rasa takes about half a minute)…", flush=True)
     stack.start()
-    print(f"\nWeb chat: http://localhost:{args.port}/\nPress Ctrl-C to stop.\n", flush=True)
+    print(f"\nWeb chat: http://localhost:{args.port}/\nLogs: {log_dir}/\nPress Ctrl-C to stop.\n", flush=True)
     while all(p.poll() is None for p in stack.processes.values()):
         time.sleep(1)
     print("A process stopped unexpectedly; stopping the others.", flush=True)

@@ -13,13 +13,14 @@ from api.deps import RuntimeDep
 
 router = APIRouter(tags=["pages"])
 STATIC = Path(__file__).resolve().parents[1] / "static"
-EXIT_PLACEHOLDER = 'data-exit-url="https://www.bbc.co.uk/weather"'
+# The address written in index.html; every occurrence (the link and data-exit-url) becomes the configured one.
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 
 
 @lru_cache(maxsize=4)
 def _page(exit_url: str) -> str:
     page = (STATIC / "index.html").read_text(encoding="utf-8")
-    return page.replace(EXIT_PLACEHOLDER, f'data-exit-url="{html.escape(exit_url, quote=True)}"')
+    return page.replace(f'"{DEFAULT_EXIT_URL}"', f'"{html.escape(exit_url, quote=True)}"')
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -27,7 +27,7 @@
   function save() {
     if (exiting || !session) return;
     try {
-      sessionStorage.setItem(STORE_KEY, JSON.stringify({ id: session.id, language: session.language }));
+      sessionStorage.setItem(STORE_KEY, JSON.stringify({ session_id: session.id, language: session.language }));
     } catch (e) { /* storage blocked: the chat still works for this page view */ }
   }
   function forget() { try { sessionStorage.clear(); } catch (e) { /* nothing stored */ } }
@@ -77,26 +77,18 @@
     if (shiftCount >= 3) { resetShift(); quickExit(); return; }
     if (!shiftTimer) shiftTimer = setTimeout(resetShift, 1000);
   });
-  exitButton.addEventListener('click', quickExit);
+  exitButton.addEventListener('click', function (e) { e.preventDefault(); quickExit(); });
 
   /* ---------- rendering ---------- */
-
-  // A visually hidden "Assistant:" / "You:" so screen-reader users know who said what.
-  // It is in the page's language, not the message's.
-  function speaker(text) {
-    var span = document.createElement('span');
-    span.className = 'visually-hidden';
-    span.lang = document.documentElement.lang;
-    span.textContent = text;
-    return span;
-  }
 
   function addMessage(kind, text, lang, dir) {
     var el = document.createElement('div');
     el.className = 'msg ' + kind;
     el.lang = lang || 'en';
     el.dir = dir || 'ltr';
-    el.appendChild(speaker(kind === 'bot' ? 'Assistant: ' : 'You: '));
+    // Screen readers hear who said what through a visually hidden CSS ::before (see chat.css);
+    // being generated content, it stays out of the message's textContent.
+    el.setAttribute('data-speaker', kind === 'bot' ? 'Assistant: ' : 'You: ');
     var p = document.createElement('p');
     p.className = 'msg-text';
     p.textContent = text;  // never innerHTML; CSS white-space: pre-line keeps line breaks
@@ -135,7 +127,6 @@
     if (!messages || !messages.length) return;
     // Older reply buttons stay usable but step back visually once the assistant has moved on.
     Array.prototype.forEach.call(log.querySelectorAll('.replies'), function (g) { g.classList.add('stale'); });
-    log.dir = dir;  // mirrors bubble alignment for right-to-left conversations
     var first = null;
     messages.forEach(function (m) {
       var el = addMessage('bot', String(m.text || ''), lang, dir);
@@ -286,7 +277,7 @@
     // The old one is erased now rather than left to expire.
     var old = stored();
     forget();
-    if (old && old.id) erase(old.id);
+    if (old && old.session_id) erase(old.session_id);
     if (old && old.language) language = old.language;
     setBusy(true);
     try {

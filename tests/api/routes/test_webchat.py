@@ -106,7 +106,8 @@ def test_page_has_quick_exit_noscript_and_no_external_resources(client: TestClie
     page = client.get("/").text
     assert 'id="quick-exit"' in page and "<noscript>" in page and "999" in page
     assert 'data-exit-url="https://www.bbc.co.uk/weather"' in page
-    assert "http://" not in page and "//cdn" not in page
+    assert "http://" not in page and "//cdn" not in page and "<script>" not in page
+    assert page.count("https://") == 2, "only the quick exit may point elsewhere"
 
 
 def test_health_reports_rasa_down_and_database_up(client: TestClient) -> None:
