@@ -14,6 +14,7 @@ from typing import Any
 import anyio
 
 from api.content.renderer import Button, Message
+from api.pipeline.language import named_language
 from api.rasa_client import RasaUnavailable
 from api.runtime import Runtime
 from api.sessions import ChatSession, Turn
@@ -84,11 +85,18 @@ class Conversation:
         async with session.lock:
             session.last_seen = time.monotonic()
             language = session.language
+            switched_from = None
             if payload is not None:
                 message = check_payload(payload)
                 shown = self._button_title(language, payload)
             elif text is not None:
-                message = shown = self.runtime.redactor.redact(text, self.marker(language)).text
+                named = named_language(text, self.runtime.language_names)
+                detected = None if named else self.runtime.languages.detect(text)
+                if detected and detected.language != language:
+                    switched_from, session.language = language, detected.language
+                    language = detected.language
+                shown = self.runtime.redactor.redact(text, self.marker(language)).text
+                message = f'/choose_language{{"language":"{named}"}}' if named else shown
             else:
                 raise BadInput("send either text or payload")
             session.transcript.append(Turn.now("user", shown))
@@ -99,11 +107,26 @@ class Conversation:
                 messages = self.runtime.content.safe_fallback(session.language)
             if not messages:
                 messages = [self.runtime.content.message(session.language, "utter_main_menu")]
+            if switched_from and session.language != switched_from:
+                messages.insert(0, self._switch_notice(session.language, switched_from))
             if session.erase_requested:
                 await self._erase_locked(session)
                 return Reply(messages=messages, ended=True)
             session.transcript.extend(Turn.now("bot", m["text"]) for m in messages)
             return Reply(messages=messages)
+
+    def _switch_notice(self, language: str, previous: str) -> Message:
+        """One line saying the language changed, with a button to go back."""
+        catalog = self.runtime.content.catalog
+        names = {
+            "language_name": catalog.languages[language].native_name,
+            "previous_language_name": catalog.languages[previous].native_name,
+        }
+        back: Button = {
+            "title": catalog.render(language, "button.back_to_language", names),
+            "payload": f'/choose_language{{"language":"{previous}"}}',
+        }
+        return {"text": catalog.render(language, "language_switched", names), "buttons": [back]}
 
     async def erase(self, session: ChatSession) -> None:
         """Forget the session at once, then erase its tracker once any turn in flight has finished."""

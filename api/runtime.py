@@ -15,6 +15,7 @@ from api.content.renderer import Content
 from api.content.responses import load_responses
 from api.core.config import Settings
 from api.core.db import Database, migrate
+from api.pipeline.language import LanguageDetector, load_language_names
 from api.pipeline.redaction import Redactor
 from api.rasa_client import RasaClient, TrackerEraser
 from api.sessions import ChatSession, MemorySessionStore
@@ -29,6 +30,8 @@ class Runtime:
     trackers: TrackerEraser
     database: Database
     redactor: Redactor
+    languages: LanguageDetector
+    language_names: dict[str, str]
 
     def language_of(self, sender_id: str) -> str:
         session = self.sessions.by_sender(sender_id)
@@ -36,6 +39,13 @@ class Runtime:
 
     def session_of(self, sender_id: str) -> ChatSession | None:
         return self.sessions.by_sender(sender_id)
+
+    def review_notice(self, language: str) -> str | None:
+        """Said discreetly wherever a language's catalog has not been signed off by a reviewer."""
+        catalog = self.content.catalog
+        return (
+            None if catalog.languages[language].review_status == "reviewed" else catalog.text(language, "review_notice")
+        )
 
     async def close(self) -> None:
         await self.rasa.close()
@@ -66,6 +76,8 @@ def build_runtime(settings: Settings) -> Runtime:
         trackers=TrackerEraser(settings.effective_rasa_tracker_url),
         database=Database(settings.effective_database_url),
         redactor=Redactor(),
+        languages=LanguageDetector(set(content.catalog.languages)),
+        language_names=load_language_names(settings.translations_dir),
     )
 
 

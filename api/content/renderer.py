@@ -99,6 +99,11 @@ class Content:
             return self.catalog.render(language, "service_entry", {**values, "phone": service.shown_phone})
         return self.catalog.render(language, "service_entry_no_phone", values)
 
+    def ui(self, language: str) -> dict[str, str]:
+        """The page's own words (exit button, danger line, input) in the conversation's language."""
+        names = ("title", "exit", "danger", "send", "placeholder")
+        return {name: self.catalog.render(language, f"ui.{name}", self.values(language)) for name in names}
+
     def services_messages(self, language: str, need: str | None) -> list[Message]:
         """The intro, one message per service (independent first), and the offer to put her in touch."""
         intro = self.message(language, f"services_intro.{need or 'all'}")

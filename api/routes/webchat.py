@@ -29,12 +29,16 @@ class SessionOut(BaseModel):
     session_id: str
     language: str
     dir: str
+    notice: str | None
+    ui: dict[str, str]
     messages: list[dict[str, Any]]
 
 
 class ReplyOut(BaseModel):
     language: str
     dir: str
+    notice: str | None
+    ui: dict[str, str]
     messages: list[dict[str, Any]]
     session_ended: bool
 
@@ -60,7 +64,14 @@ async def create_session(
         supported = ", ".join(sorted(runtime.content.catalog.languages))
         raise _unprocessable(f"language must be one of: {supported}")
     session, messages = conversation.start(language)
-    return SessionOut(session_id=session.id, language=language, dir=_dir(runtime, language), messages=_plain(messages))
+    return SessionOut(
+        session_id=session.id,
+        language=language,
+        dir=_dir(runtime, language),
+        notice=runtime.review_notice(language),
+        ui=runtime.content.ui(language),
+        messages=_plain(messages),
+    )
 
 
 @router.post("/sessions/{session_id}/messages", response_model=ReplyOut)
@@ -85,6 +96,8 @@ async def post_message(
     return ReplyOut(
         language=session.language,
         dir=_dir(runtime, session.language),
+        notice=runtime.review_notice(session.language),
+        ui=runtime.content.ui(session.language),
         messages=_plain(reply.messages),
         session_ended=reply.ended,
     )

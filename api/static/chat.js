@@ -178,6 +178,23 @@
     }, function (err) { clearTimeout(timer); throw err; });
   }
 
+  // The page's own words (exit button, danger line, input) follow the conversation's language.
+  function applyLanguage(data, lang, dir) {
+    var ui = data.ui || {};
+    if (ui.exit) exitButton.textContent = ui.exit;
+    if (ui.title) $('page-title').textContent = ui.title;
+    if (ui.danger) $('danger-line').textContent = ui.danger;
+    if (ui.send) sendButton.textContent = ui.send;
+    if (ui.placeholder) { input.placeholder = ui.placeholder; }
+    var notice = $('language-notice');
+    notice.textContent = data.notice || '';
+    notice.hidden = !data.notice;
+    notice.lang = lang;
+    notice.dir = dir;
+    input.lang = lang;
+    input.dir = dir;  // right-to-left languages type right to left
+  }
+
   function messagesPath() { return '/api/chat/sessions/' + encodeURIComponent(session.id) + '/messages'; }
 
   async function startSession() {
@@ -191,6 +208,7 @@
     session = { id: r.data.session_id, language: r.data.language || 'en', dir: r.data.dir || 'ltr' };
     language = session.language;
     save();
+    applyLanguage(r.data, session.language, session.dir);
     renderBot(r.data.messages, session.language, session.dir);
   }
 
@@ -216,6 +234,7 @@
       session.dir = dir;
       save();
     }
+    applyLanguage(data, lang, dir);
     renderBot(data.messages, lang, dir);
   }
 

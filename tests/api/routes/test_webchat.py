@@ -27,6 +27,8 @@ def test_new_session_greets_with_the_promises_and_the_menu(client: TestClient) -
     assert "demonstration deployment" in welcome["text"]  # the operator's name from settings
     payloads = {b["payload"] for b in welcome["buttons"]}
     assert {"/ask_safe_to_report", "/change_language", "/delete_chat", "/need_domestic_abuse"} <= payloads
+    assert body["ui"]["exit"] == "Exit this page" and body["ui"]["danger"] == "In danger? Call 999"
+    assert body["notice"] is None, "English is reviewed: no machine-translation notice"
 
 
 def test_session_ids_are_unique(client: TestClient) -> None:

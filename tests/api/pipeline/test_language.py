@@ -1,0 +1,67 @@
+"""Language detection: script rules, the bundled fastText model, and no switch on short messages."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from api.pipeline.language import LanguageDetector, load_language_names, named_language
+
+ALL = {"en", "sq", "ar", "bn", "zh", "lt", "fa", "pl", "pt", "pa", "ro", "es", "uk", "ur", "vi"}
+DETECTOR = LanguageDetector(ALL)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("my husband beats me every night", "en"),
+        ("burri im më rreh çdo ditë", "sq"),
+        ("زوجي يضربني كل يوم", "ar"),
+        ("আমার স্বামী আমাকে মারে", "bn"),
+        ("我丈夫打我", "zh"),
+        ("救命", "zh"),
+        ("vyras mane muša kiekvieną dieną", "lt"),
+        ("شوهرم مرا کتک می زند", "fa"),
+        ("mój mąż mnie bije codziennie", "pl"),
+        ("meu marido me bate todos os dias", "pt"),
+        ("ਮੇਰਾ ਪਤੀ ਮੈਨੂੰ ਮਾਰਦਾ ਹੈ", "pa"),
+        ("soțul meu mă bate în fiecare zi", "ro"),
+        ("mi marido me pega todos los días", "es"),
+        ("мій чоловік мене б'є", "uk"),
+        ("میرا شوہر مجھے مارتا ہے", "ur"),
+        ("chồng tôi đánh tôi mỗi ngày", "vi"),
+    ],
+)
+def test_each_supported_language_is_recognised(text: str, language: str) -> None:
+    found = DETECTOR.detect(text)
+    assert found is not None and found.language == language
+
+
+@pytest.mark.parametrize("text", ["ok", "1", "help", "yes", "ok thanks", "no", "Sam", "07700 900123", "?!", ""])
+def test_short_messages_never_switch(text: str) -> None:
+    assert DETECTOR.detect(text) is None
+
+
+def test_unsupported_languages_are_not_guessed() -> None:
+    assert LanguageDetector({"en"}).detect("我丈夫打我") is None
+
+
+def test_detection_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    found = LanguageDetector(ALL).detect("mi marido me pega todos los días")
+    assert found is not None and found.language == "es"
+
+
+def test_language_names_from_keywords(tmp_path: Path) -> None:
+    (tmp_path / "pl").mkdir()
+    (tmp_path / "pl" / "keywords.yml").write_text("language_names: [polski, Polish, język polski]\n")
+    names = load_language_names(tmp_path)
+    assert named_language("Polski!", names) == "pl"
+    assert named_language("JĘZYK polski", names) == "pl"
+    assert named_language("polski jest trudny dla mnie", names) is None
