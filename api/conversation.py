@@ -86,6 +86,7 @@ class Conversation:
             session.last_seen = time.monotonic()
             language = session.language
             switched_from = None
+            shown_en = None
             if payload is not None:
                 message = check_payload(payload)
                 shown = self._button_title(language, payload)
@@ -96,10 +97,11 @@ class Conversation:
                     switched_from, session.language = language, detected.language
                     language = detected.language
                 shown = self.runtime.redactor.redact(text, self.marker(language)).text
-                message = f'/choose_language{{"language":"{named}"}}' if named else shown
+                shown_en = await self._to_english(shown, language)
+                message = f'/choose_language{{"language":"{named}"}}' if named else (shown_en or shown)
             else:
                 raise BadInput("send either text or payload")
-            session.transcript.append(Turn.now("user", shown))
+            session.transcript.append(Turn.now("user", shown, shown_en))
             try:
                 raw = await self.runtime.rasa.send(session.sender_id, message)
                 messages = [m for m in map(_as_message, raw) if m is not None]
@@ -114,6 +116,17 @@ class Conversation:
                 return Reply(messages=messages, ended=True)
             session.transcript.extend(Turn.now("bot", m["text"]) for m in messages)
             return Reply(messages=messages)
+
+    async def _to_english(self, redacted: str, language: str) -> str | None:
+        """Machine translation for NLU and the support worker, where a package is installed; else None.
+
+        The translation is redacted too: nothing MT writes may reintroduce a status the victim's words lost.
+        """
+        translator = self.runtime.translator
+        if language not in translator.available():
+            return None
+        english = await anyio.to_thread.run_sync(translator.to_english, redacted, language)
+        return self.runtime.redactor.redact(english).text if english and english.strip() else None
 
     def _switch_notice(self, language: str, previous: str) -> Message:
         """One line saying the language changed, with a button to go back."""

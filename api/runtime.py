@@ -17,6 +17,7 @@ from api.core.config import Settings
 from api.core.db import Database, migrate
 from api.pipeline.language import LanguageDetector, load_language_names
 from api.pipeline.redaction import Redactor
+from api.pipeline.translation import OfflineTranslator
 from api.rasa_client import RasaClient, TrackerEraser
 from api.sessions import ChatSession, MemorySessionStore
 
@@ -32,6 +33,7 @@ class Runtime:
     redactor: Redactor
     languages: LanguageDetector
     language_names: dict[str, str]
+    translator: OfflineTranslator
 
     def language_of(self, sender_id: str) -> str:
         session = self.sessions.by_sender(sender_id)
@@ -78,6 +80,7 @@ def build_runtime(settings: Settings) -> Runtime:
         redactor=Redactor(),
         languages=LanguageDetector(set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),
+        translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),
     )
 
 

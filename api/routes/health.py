@@ -28,6 +28,11 @@ async def healthz(runtime: RuntimeDep) -> JSONResponse:
         "database": "up" if await anyio.to_thread.run_sync(_database_up, runtime) else "down",
     }
     healthy = all(state == "up" for state in components.values())
+    # Machine translation is optional: a missing pair is shown here, while victims get the no-MT path.
+    translator = runtime.translator
+    installed = translator.available()
+    translation = {"installed": sorted(installed), "missing": sorted(translator.wanted - installed)}
     return JSONResponse(
-        {"status": "ok" if healthy else "degraded", "components": components}, status_code=200 if healthy else 503
+        {"status": "ok" if healthy else "degraded", "components": components, "translation": translation},
+        status_code=200 if healthy else 503,
     )
