@@ -15,19 +15,19 @@ RASA_VENV := .venv-rasa
 PY := $(APP_VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
 MODEL := models/assistant.tar.gz
-TRAINING_FILES := bot/config.yml $(wildcard bot/domain/*.yml data/nlu/*.yml data/rules/*.yml data/stories/*.yml)
+TRAINING_FILES := bot/config.yml $(wildcard bot/domain/*.yml data/nlu/*.yml data/nlu/*/*.yml data/rules/*.yml data/stories/*.yml)
 RASA_DATA := --domain bot/domain --data data/nlu data/rules data/stories --config bot/config.yml
 CHROMIUM := /usr/bin/chromium
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup run test lint types validate nlu-accuracy pytest train bench browser-deps clean
+.PHONY: help setup run test lint types validate nlu-accuracy pytest train bench browser-deps clean models
 
 help:
 	@echo "make run    start the assistant (web chat on http://localhost:8000/)"
 	@echo "make test   lint, types, Rasa data validation, NLU accuracy, unit, conversation and browser tests"
-	@echo "make train | make bench | make lint | make clean"
+	@echo "make train | make bench | make lint | make clean | make models LANGS=\"pl ro\""
 
 $(APP_VENV)/.installed: requirements/app.lock
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found (set PYTHON311=/path/to/python3.11)"; exit 1; }
@@ -70,15 +70,20 @@ validate: $(RASA_VENV)/.installed
 	$(RASA) data validate $(RASA_DATA) --quiet
 
 nlu-accuracy: $(MODEL)
-	$(RASA_VENV)/bin/python tests/nlu/evaluate.py --model $(MODEL) --min-accuracy 0.9 tests/nlu/heldout_en.yml
+	$(RASA_VENV)/bin/python tests/nlu/evaluate.py --model $(MODEL) --min-accuracy 0.9 $(sort $(wildcard tests/nlu/heldout_*.yml))
 
 pytest: setup $(MODEL) browser-deps
 	$(APP_VENV)/bin/pytest
 
 test: setup $(MODEL) browser-deps lint types validate nlu-accuracy pytest
 
+# Offline translation packages: make models LANGS="pl ro". Local files in models/argos/ first, else the argos index.
+models: $(APP_VENV)/.installed
+	@test -n "$(LANGS)" || { echo 'usage: make models LANGS="pl ro ..."'; exit 2; }
+	$(PY) -m api.cli install-models $(LANGS)
+
 bench: setup $(MODEL)
 	$(PY) -m bench.conversations
 
 clean:
-	rm -rf models var .pytest_cache .mypy_cache .ruff_cache test-output
+	rm -rf models/*.tar.gz var .pytest_cache .mypy_cache .ruff_cache test-output
