@@ -22,5 +22,18 @@ def say(dispatcher: CollectingDispatcher, *messages: Message) -> None:
         dispatcher.utter_message(text=message["text"], buttons=list(message["buttons"]))
 
 
+def her_words(tracker: Tracker, slot_value: object) -> str:
+    """What she typed (redacted, untranslated) for a free-text answer.
+
+    Rasa may have seen a machine translation; a phone number, a name or safe times must be kept as she wrote
+    them, so they come from the gateway's record of her latest message when there is one.
+    """
+    session = runtime().session_of(tracker.sender_id)
+    users = [turn for turn in session.transcript if turn.role == "user"] if session else []
+    if users and users[-1].text_en is not None:
+        return users[-1].text
+    return str(slot_value or "")
+
+
 def latest_intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")

@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, runtime, say
+from actions.common import her_words, language_of, runtime, say
 from api.content.directory import Service
 from api.content.renderer import Button
 from api.repositories import handovers
@@ -183,7 +183,7 @@ class ValidateHandoverForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         method = tracker.get_slot("contact_method") or "phone"
-        detail = str(value or "").strip()
+        detail = her_words(tracker, value).strip()
         digits = sum(c.isdigit() for c in detail)
         valid = EMAIL.match(detail) if method == "email" else PHONE.match(detail) and 7 <= digits <= 15
         if not valid:
@@ -193,12 +193,14 @@ class ValidateHandoverForm(FormValidationAction):
     def validate_safe_times(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"safe_times": str(value or SKIPPED).strip()[:MAX_FREE_TEXT] or SKIPPED}
+        words = SKIPPED if value == SKIPPED else her_words(tracker, value)
+        return {"safe_times": words.strip()[:MAX_FREE_TEXT] or SKIPPED}
 
     def validate_nickname(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"nickname": str(value or SKIPPED).strip()[:60] or SKIPPED}
+        words = SKIPPED if value == SKIPPED else her_words(tracker, value)
+        return {"nickname": words.strip()[:60] or SKIPPED}
 
 
 class ActionSubmitHandover(Action):
