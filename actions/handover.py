@@ -94,9 +94,11 @@ class ActionAskContactDetail(Action):
 
 def contact_summary(language: str, tracker: Tracker) -> str:
     """How the service will contact her, in her language: exactly what the handover will hold."""
-    catalog = runtime().content.catalog
+    content = runtime().content
+    catalog = content.catalog
     method = tracker.get_slot("contact_method")
-    parts = [catalog.render(language, f"contact_summary.{method}", {"detail": str(tracker.get_slot("contact_detail"))})]
+    detail = content.number(language, str(tracker.get_slot("contact_detail")))
+    parts = [catalog.render(language, f"contact_summary.{method}", {"detail": detail})]
     safe_times = _given(tracker.get_slot("safe_times"))
     if safe_times:
         parts.append(catalog.render(language, "contact_summary.safe_times", {"safe_times": safe_times}))
@@ -216,8 +218,9 @@ class ActionSubmitHandover(Action):
             say(dispatcher, content.message(language, "handover_cancelled"))
             return _reset()
         if tracker.get_slot("contact_method") == "self":
-            contact_line = service.shown_phone or content.catalog.render(
-                language, "handover_self_no_phone", {"website": service.website}
+            contact_line = content.number(language, service.shown_phone) if service.shown_phone else ""
+            contact_line = contact_line or content.catalog.render(
+                language, "handover_self_no_phone", {"website": content.number(language, service.website)}
             )
             say(
                 dispatcher,
@@ -249,7 +252,10 @@ class ActionSubmitHandover(Action):
                 ).reference
 
         reference = await anyio.to_thread.run_sync(store)
-        say(dispatcher, content.message(language, "handover_sent", service_name=service.name, reference=reference))
+        shown_reference = content.number(language, reference)
+        say(
+            dispatcher, content.message(language, "handover_sent", service_name=service.name, reference=shown_reference)
+        )
         return _reset()
 
 

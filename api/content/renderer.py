@@ -12,6 +12,14 @@ from api.content.directory import Directory, Service
 from api.content.force import ForceProfile
 from api.content.responses import ResponseBook
 
+# Unicode "left-to-right isolate" ... "pop directional isolate": in a right-to-left message the groups of a
+# phone number would otherwise be shown in reverse order ("247 2000 0808").
+LTR_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
+
+
+def isolate(value: str) -> str:
+    return f"{LTR_ISOLATE}{value}{POP_ISOLATE}"
+
 
 class Button(TypedDict):
     title: str
@@ -53,10 +61,20 @@ class Content:
                 values[f"phone_{service.id}"] = service.shown_phone
         return values
 
+    def _rtl(self, language: str) -> bool:
+        info = self.catalog.languages.get(language)
+        return info is not None and info.direction == "rtl"
+
+    def number(self, language: str, value: str) -> str:
+        """A number, code or address kept left to right inside right-to-left text."""
+        return isolate(value) if self._rtl(language) else value
+
     def values(self, language: str) -> dict[str, str]:
         """Placeholder values for a language (computed once per language)."""
         if language not in self._values:
-            shared = self._shared_values
+            shared = dict(self._shared_values)
+            if self._rtl(language):
+                shared = {k: isolate(v) if any(c.isdigit() for c in v) else v for k, v in shared.items()}
             steps = [
                 f"{number}. {self.catalog.render(language, f'force_step.{step}', shared)}"
                 for number, step in enumerate(self.force.steps, start=1)
@@ -92,11 +110,12 @@ class Content:
             "name": service.name,
             "summary": self.catalog.text(language, f"service.{service.id}.summary"),
             "hours": self.catalog.text(language, f"hours.{service.hours}"),
-            "website": service.website,
+            "website": self.number(language, service.website),
             "independence": independence,
         }
         if service.shown_phone:
-            return self.catalog.render(language, "service_entry", {**values, "phone": service.shown_phone})
+            phone = self.number(language, service.shown_phone)
+            return self.catalog.render(language, "service_entry", {**values, "phone": phone})
         return self.catalog.render(language, "service_entry_no_phone", values)
 
     def ui(self, language: str) -> dict[str, str]:

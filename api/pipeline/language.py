@@ -118,7 +118,8 @@ def load_language_names(translations: Path) -> dict[str, str]:
     for path in sorted(translations.glob("*/keywords.yml")):
         code = path.parent.name
         keywords = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name in [code, *keywords.get("language_names", [])]:
+        # Not the code itself: "uk" typed alone means the country far more often than Ukrainian.
+        for name in keywords.get("language_names", []):
             names[_normalise(str(name))] = code
     return names
 

@@ -102,3 +102,15 @@ def test_missing_source_catalog_and_bad_direction_are_refused(tmp_path: Path) ->
     po.save(str(tmp_path / "en" / "messages.po"))
     with pytest.raises(CatalogError, match="X-Direction"):
         load_catalog(tmp_path)
+
+
+@pytest.mark.parametrize("language", [code for code, info in CATALOG.languages.items() if info.direction == "rtl"])
+def test_numbers_stay_left_to_right_in_right_to_left_text(language: str) -> None:
+    text = CONTENT.text(language, "utter_danger")
+    assert "\u2066999\u2069" in text and "\u206655\u2069" in text
+    entry = CONTENT.service_entry(language, CONTENT.directory.get("harbour"))  # type: ignore[arg-type]
+    assert "\u206603000 202 525\u2069" in entry
+
+
+def test_left_to_right_text_has_no_isolates() -> None:
+    assert "\u2066" not in CONTENT.text("en", "utter_danger")

@@ -117,4 +117,6 @@ def test_health_reports_rasa_down_and_database_up(client: TestClient) -> None:
     assert response.status_code == 503
     body = response.json()
     assert (body["status"], body["components"]) == ("degraded", {"rasa": "down", "database": "up"})
-    assert body["translation"] == {"installed": [], "missing": []}
+    # No MT package installed: every non-English language is listed as missing, and victims get the no-MT path.
+    assert body["translation"]["installed"] == []
+    assert set(body["translation"]["missing"]) == set(client.app.state.runtime.content.catalog.languages) - {"en"}  # type: ignore[attr-defined]
