@@ -186,6 +186,7 @@
     if (ui.danger) $('danger-line').textContent = ui.danger;
     if (ui.send) sendButton.textContent = ui.send;
     if (ui.placeholder) { input.placeholder = ui.placeholder; }
+    [exitButton, $('page-title'), $('danger-line')].forEach(function (el) { el.lang = lang; el.dir = dir; });
     var notice = $('language-notice');
     notice.textContent = data.notice || '';
     notice.hidden = !data.notice;

@@ -123,3 +123,39 @@ def test_quick_exit_stays_visible_after_a_long_conversation(page: Page) -> None:
         " return document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2).closest('#quick-exit') !== null; }"
     )
     assert element, "something covers the quick exit button"
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "direction"),
+    [
+        ("العربية", "ar", "rtl"),
+        ("اردو", "ur", "rtl"),
+        ("فارسی", "fa", "rtl"),
+        ("বাংলা", "bn", "ltr"),
+        ("ਪੰਜਾਬੀ", "pa", "ltr"),
+        ("中文", "zh", "ltr"),
+    ],
+)
+def test_languages_render_in_their_script_and_direction(page: Page, name: str, code: str, direction: str) -> None:
+    expect(page.locator(".msg.bot").first).to_be_visible()
+    send(page, name)
+    last = page.locator(".msg.bot").last
+    expect(last).to_have_attribute("lang", code)
+    expect(last).to_have_attribute("dir", direction)
+    expect(page.locator("#message-input")).to_have_attribute("dir", direction)
+    send(
+        page,
+        {
+            "ar": "زوجي يضربني كل يوم",
+            "ur": "میرا شوہر مجھے مارتا ہے",
+            "fa": "شوهرم مرا کتک می زند",
+            "bn": "আমার স্বামী আমাকে মারে",
+            "pa": "ਮੇਰਾ ਪਤੀ ਮੈਨੂੰ ਮਾਰਦਾ ਹੈ",
+            "zh": "我丈夫打我",
+        }[code],
+    )
+    expect(page.locator(".msg.bot", has_text="Harbour Support Services").last).to_be_visible()
+    expect(page.locator("#quick-exit")).not_to_have_text("Exit this page")
+    expect(page.locator("#language-notice")).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"language-{code}.png"))
