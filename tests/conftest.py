@@ -63,6 +63,16 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a tiny random-weight pl->en .argosmodel built on this machine."""
+    from tests.support.tiny_argos import build_tiny_argosmodel
+
+    folder = tmp_path_factory.mktemp("argos-models")
+    build_tiny_argosmodel(folder, "pl", "en")
+    return folder
+
+
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The real thing: Rasa serving the trained model, and the gateway, on free loopback ports."""
     if not MODEL.exists():

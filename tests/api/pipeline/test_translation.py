@@ -4,37 +4,12 @@ in processes whose network is blocked."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from api.core.config import ROOT
 from api.pipeline.translation import OfflineTranslator, RuleSentencizer
-from tests.support.tiny_argos import build_tiny_argosmodel
-
-OFFLINE = ROOT / "tests" / "support" / "offline"
-
-
-@pytest.fixture(scope="session")
-def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("argos-models")
-    build_tiny_argosmodel(folder, "pl", "en")
-    return folder
-
-
-def offline_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": f"{OFFLINE}{os.pathsep}{ROOT}"}
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
-    )
-
-
-def install(tiny_models: Path, var_dir: Path, *languages: str) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from api.cli import main; sys.exit(main(sys.argv[1:]))"
-    return offline_python(code, "install-models", *languages, "--from-dir", str(tiny_models), "--var-dir", str(var_dir))
+from tests.support.offline_run import install, offline_python
 
 
 def test_the_network_guard_really_blocks() -> None:
