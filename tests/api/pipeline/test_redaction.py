@@ -26,7 +26,7 @@ STATUS = [
     ("I have NRPF on my card", "NRPF"),
     ("I am on immigration bail", "bail"),
     ("they gave me a deportation order", "deportation order"),
-    ("the Home Office has my case", "Home Office"),
+    ("the Home Office reference is on my letter", "Home Office"),
     ("My BRP is ZU1234567", "ZU1234567"),
     ("my reference is GWF012345678", "GWF012345678"),
     ("Home Office ref B1234567/2 please", "B1234567"),
@@ -42,6 +42,8 @@ KEEP = [
     "I have nowhere safe to stay",
     "my family is forcing me to marry",
     "He's outside the door",
+    "will the police tell the home office if I report?",
+    "will they ask about my status if I report him",
 ]
 
 
