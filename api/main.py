@@ -17,18 +17,20 @@ from api import runtime as runtime_module
 from api.conversation import Conversation
 from api.core.config import Settings, get_settings
 from api.core.security import SecurityHeaders
-from api.routes import actions, health, nlg, pages, webchat
+from api.routes import actions, health, nlg, pages, sms, webchat
+from api.sms.channel import SmsChannel
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 PURGE_INTERVAL_SECONDS = 60
 
 
-async def _purge_forever(conversation: Conversation) -> None:
+async def _purge_forever(conversation: Conversation, sms_channel: SmsChannel) -> None:
     while True:
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
         try:
             await conversation.purge_idle()
+            sms_channel.purge()
         except Exception:
             log.exception("idle purge failed")
 
@@ -43,12 +45,15 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    resolved = settings or get_settings()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = runtime_module.build_runtime(settings or get_settings())
+        runtime = runtime_module.build_runtime(resolved)
         app.state.runtime = runtime
         runtime_module.bind(runtime)
-        purge = asyncio.create_task(_purge_forever(Conversation(runtime)))
+        app.state.sms = SmsChannel.create(runtime)
+        purge = asyncio.create_task(_purge_forever(Conversation(runtime), app.state.sms))
         try:
             yield
         finally:
@@ -61,5 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     for module in (webchat, nlg, actions, health, pages):
         app.include_router(module.router)
+    # The SMS route starts only when it can check Twilio's signatures (or is explicitly told not to).
+    if sms.sms_enabled(resolved):
+        app.include_router(sms.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -40,6 +40,8 @@ class ChatSession:
     last_seen: float = field(default_factory=time.monotonic)
     transcript: list[Turn] = field(default_factory=list)
     erase_requested: bool = False
+    # SMS: the payloads of the numbered options last offered ("Reply 1 for ...").
+    options: list[str] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
 

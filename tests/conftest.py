@@ -22,6 +22,9 @@ from api.main import create_app
 from api.stack import MODEL, Stack, free_port
 
 OUTPUT = ROOT / "test-output"
+# Twilio signs with the account's auth token over the URL it was given (a public one, not ours).
+TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
+SMS_PUBLIC_URL = "https://assistant.example.org/sms/twilio"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
@@ -83,7 +86,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         rasa_port=free_port(),
         var_dir=var_dir,
         log_dir=OUTPUT / "stack-logs",
-        extra_env={"QUICK_EXIT_URL": "https://www.bbc.co.uk/weather"},
+        extra_env={
+            "QUICK_EXIT_URL": "https://www.bbc.co.uk/weather",
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "SMS_PUBLIC_URL": SMS_PUBLIC_URL,
+        },
     ) as running:
         yield running
 

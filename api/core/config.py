@@ -34,6 +34,17 @@ class Settings(BaseSettings):
     rasa_tracker_url: str = ""
     rasa_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
 
+    # SMS over Twilio. The route starts only with an auth token, or with the signature check explicitly off
+    # for development (then /healthz says so). The public URL is the one Twilio was given, which signatures
+    # are computed over (behind a proxy it differs from the URL the gateway sees).
+    twilio_auth_token: SecretStr | None = None
+    sms_public_url: str = ""
+    sms_skip_signature_check: bool = False
+    sms_segment_budget: int = Field(default=3, ge=1, le=10)
+    sms_reply_seconds: float = Field(default=10.0, gt=0, le=14)
+    # Key for the pseudonym of a phone number (never stored itself). Defaults to one derived from INTERNAL_SECRET.
+    sms_hash_key: SecretStr | None = None
+
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=2000, ge=1, le=10_000)
     quick_exit_url: str = "https://www.bbc.co.uk/weather"

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import RuntimeDep
+from api.routes.sms import sms_state
 
 router = APIRouter(tags=["health"])
 
@@ -32,7 +33,13 @@ async def healthz(runtime: RuntimeDep) -> JSONResponse:
     translator = runtime.translator
     installed = translator.available()
     translation = {"installed": sorted(installed), "missing": sorted(translator.wanted - installed)}
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "components": components,
+        "translation": translation,
+        "sms": sms_state(runtime.settings),
+    }
     return JSONResponse(
-        {"status": "ok" if healthy else "degraded", "components": components, "translation": translation},
+        body,
         status_code=200 if healthy else 503,
     )

@@ -1,7 +1,9 @@
 """Intent accuracy of the trained model on held-out examples (never used in training).
 
-Runs in the Rasa venv (Python 3.10): `make nlu-accuracy`. Prints accuracy per file and per intent, the
-confusions, and exits non-zero below --min-accuracy or if any immediate_danger example is missed.
+Runs in the Rasa venv (Python 3.10): `make nlu-accuracy`. Prints accuracy per file (one file per language)
+and per intent, and the confusions. It fails when the source language (--strict, English) is below
+--min-accuracy or misses any immediate_danger example, and when any other language falls below
+--min-accuracy-other: those are the machine-drafted languages, whose figures are reported for planning.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 SAFETY_INTENT = "immediate_danger"
 
 
-async def evaluate(model: str, paths: list[str], min_accuracy: float) -> int:
+async def evaluate(model: str, paths: list[str], min_accuracy: float, min_other: float, strict: str) -> int:
     agent = Agent.load(model)
     failed = False
+    summary: list[tuple[str, float, int, int]] = []
     for path in paths:
         examples = [(e.get("text"), e.get("intent")) for e in load_data(path).intent_examples]
         per_intent: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
@@ -45,12 +48,19 @@ async def evaluate(model: str, paths: list[str], min_accuracy: float) -> int:
         for (expected, predicted), count in confusions.most_common(10):
             print(f"  confused: {expected} -> {predicted} x{count}")
         danger_ok, danger_total = per_intent.get(SAFETY_INTENT, [0, 0])
-        if accuracy < min_accuracy:
-            print(f"FAIL: accuracy {accuracy:.3f} is below {min_accuracy}")
+        is_strict = path.endswith(f"_{strict}.yml")
+        floor = min_accuracy if is_strict else min_other
+        summary.append((path, accuracy, danger_ok, danger_total))
+        if accuracy < floor:
+            print(f"FAIL: accuracy {accuracy:.3f} is below {floor}")
             failed = True
         if danger_ok < danger_total:
-            print(f"FAIL: {danger_total - danger_ok} immediate-danger example(s) missed")
-            failed = True
+            print(f"{'FAIL' if is_strict else 'NOTE'}: {danger_total - danger_ok} immediate-danger example(s) missed")
+            failed = failed or is_strict
+    print("\nNLU held-out summary (accuracy, immediate-danger recall):")
+    for path, accuracy, danger_ok, danger_total in summary:
+        recall = danger_ok / danger_total if danger_total else 1.0
+        print(f"  {path.rsplit('_', 1)[-1].removesuffix('.yml'):4s} accuracy {accuracy:.3f}  danger recall {recall:.2f}")
     return 1 if failed else 0
 
 
@@ -58,9 +68,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
     parser.add_argument("--min-accuracy", type=float, default=0.9)
+    parser.add_argument("--min-accuracy-other", type=float, default=0.5)
+    parser.add_argument("--strict", default="en", help="the language held to --min-accuracy and full danger recall")
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
-    return asyncio.run(evaluate(args.model, args.paths, args.min_accuracy))
+    return asyncio.run(evaluate(args.model, args.paths, args.min_accuracy, args.min_accuracy_other, args.strict))
 
 
 if __name__ == "__main__":

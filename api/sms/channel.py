@@ -1,0 +1,212 @@
+"""The SMS channel: a victim texting from a basic phone, possibly watched.
+
+Phone numbers are never stored or logged: a session is found by a keyed hash of the sender's number. Buttons
+become numbered options; keywords (HELP, DELETE, language names, in every language) work on their own;
+Twilio's opt-out words erase the session and get no reply. Twilio retries on timeouts, so a MessageSid is
+answered once and its reply repeated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from twilio.twiml.messaging_response import MessagingResponse
+
+from api.content.renderer import Message
+from api.conversation import Conversation, Reply
+from api.runtime import Runtime
+from api.sessions import ChatSession
+from api.sms.segments import split
+
+# Twilio's own opt-out and opt-in words: it blocks or unblocks the number itself.
+OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+OPT_IN = {"start", "unstop"}
+PROTECTED = re.compile(r"\+?\d[\d \u2066\u2069-]{2,}\d|[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}|https?://\S+")
+
+
+def normalise(text: str) -> str:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return " ".join(folded.split()).strip(" .!?¡¿。")
+
+
+@dataclass(frozen=True)
+class Keywords:
+    help: dict[str, str]  # normalised word -> language
+    delete: dict[str, str]
+    delete_word: dict[str, str]  # language -> the word to tell people to send
+
+    @classmethod
+    def load(cls, translations: Path) -> Keywords:
+        help_words: dict[str, str] = {}
+        delete_words: dict[str, str] = {}
+        first_delete: dict[str, str] = {}
+        for path in sorted(translations.glob("*/keywords.yml")):
+            language = path.parent.name
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for word in data.get("help", []):
+                help_words.setdefault(normalise(str(word)), language)
+            for word in data.get("delete", []):
+                delete_words.setdefault(normalise(str(word)), language)
+            if data.get("delete"):
+                first_delete[language] = str(data["delete"][0]).upper()
+        return cls(help=help_words, delete=delete_words, delete_word=first_delete)
+
+
+@dataclass
+class SmsChannel:
+    runtime: Runtime
+    keywords: Keywords
+    sessions: dict[str, str] = field(default_factory=dict)  # phone pseudonym -> chat session id
+    replies: dict[str, tuple[float, str]] = field(default_factory=dict)  # MessageSid -> (when, TwiML)
+    pending: dict[str, asyncio.Future[str]] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, runtime: Runtime) -> SmsChannel:
+        return cls(runtime=runtime, keywords=Keywords.load(runtime.settings.translations_dir))
+
+    @property
+    def conversation(self) -> Conversation:
+        return Conversation(self.runtime)
+
+    def pseudonym(self, number: str) -> str:
+        settings = self.runtime.settings
+        key = settings.sms_hash_key or settings.internal_secret
+        digits = re.sub(r"[^\d+]", "", number)
+        return hmac.new(key.get_secret_value().encode(), digits.encode(), hashlib.sha256).hexdigest()
+
+    # --- entry point -------------------------------------------------------------------------------------
+
+    async def handle(self, message_sid: str, sender: str, body: str) -> str:
+        """TwiML for one inbound text; a retried MessageSid gets the first answer and changes nothing."""
+        if message_sid in self.replies:
+            return self.replies[message_sid][1]
+        if message_sid in self.pending:
+            return await asyncio.shield(self.pending[message_sid])
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.pending[message_sid] = future
+        try:
+            twiml = await self._answer(self.pseudonym(sender), body)
+            self.replies[message_sid] = (time.monotonic(), twiml)
+            future.set_result(twiml)
+            return twiml
+        except BaseException as error:
+            future.set_exception(error)
+            raise
+        finally:
+            self.pending.pop(message_sid, None)
+
+    async def _answer(self, who: str, body: str) -> str:
+        settings = self.runtime.settings
+        word = normalise(body)
+        session = self._session(who)
+        if word in OPT_OUT:
+            if session is not None:
+                await self._forget(who, session)
+            return str(MessagingResponse())  # Twilio has blocked the number: say nothing
+        if word in OPT_IN and session is not None:
+            await self._forget(who, session)
+            session = None
+        new = session is None
+        if session is None:
+            session = self._start(who)
+        before = session.language
+        keyword_language = self.keywords.help.get(word) or self.keywords.delete.get(word)
+        if keyword_language and keyword_language != self.runtime.settings.default_language:
+            session.language = keyword_language  # "Pomoc" is answered in Polish
+        language = session.language
+        try:
+            if word in OPT_IN:
+                reply = Reply(messages=[self.runtime.content.message(language, "utter_welcome")])
+            elif word in self.keywords.help:
+                reply = Reply(messages=[self._help(language)])
+            elif word in self.keywords.delete:
+                await self._forget(who, session)
+                reply = Reply(messages=[self._plain(language, "sms.deleted")], ended=True)
+            else:
+                text, payload = self._as_input(session, body)
+                reply = await asyncio.wait_for(
+                    self.conversation.reply(session, text=text, payload=payload), timeout=settings.sms_reply_seconds
+                )
+                if reply.ended:
+                    self.sessions.pop(who, None)
+                    reply = Reply(messages=[*reply.messages, self._plain(session.language, "sms.deleted")], ended=True)
+        except TimeoutError:
+            reply = Reply(messages=self.runtime.content.safe_fallback(session.language))
+        language = session.language
+        prefix = [self._plain(language, "sms.watched_phone")] if new else []
+        notice = self.runtime.review_notice(language)
+        if notice and (new or language != before):
+            prefix.append({"text": notice, "buttons": []})
+        return self._twiml(session, [*prefix, *reply.messages], reply.ended)
+
+    # --- sessions ------------------------------------------------------------------------------------------
+
+    def _session(self, who: str) -> ChatSession | None:
+        session_id = self.sessions.get(who)
+        session = self.runtime.sessions.get(session_id) if session_id else None
+        if session is None:
+            self.sessions.pop(who, None)
+        return session
+
+    def _start(self, who: str) -> ChatSession:
+        session = self.runtime.sessions.create(self.runtime.settings.default_language, channel="sms")
+        self.sessions[who] = session.id
+        return session
+
+    async def _forget(self, who: str, session: ChatSession) -> None:
+        self.sessions.pop(who, None)
+        await self.conversation.erase(session)
+
+    def purge(self) -> None:
+        """Drop cached replies and number pseudonyms older than the idle period."""
+        cutoff = time.monotonic() - self.runtime.settings.session_idle_minutes * 60
+        for sid in [sid for sid, (when, _) in self.replies.items() if when < cutoff]:
+            del self.replies[sid]
+        for who in list(self.sessions):
+            self._session(who)
+
+    # --- text ------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _as_input(session: ChatSession, body: str) -> tuple[str | None, str | None]:
+        """A reply of just a number picks the option offered with that number."""
+        stripped = body.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(session.options):
+            return None, session.options[int(stripped) - 1]
+        return body, None
+
+    def _plain(self, language: str, key: str) -> Message:
+        return {"text": self.runtime.content.text(language, key), "buttons": []}
+
+    def _help(self, language: str) -> Message:
+        delete_word = self.keywords.delete_word.get(language) or self.keywords.delete_word.get("en", "DELETE")
+        return {"text": self.runtime.content.text(language, "sms.help", delete_keyword=delete_word), "buttons": []}
+
+    def _twiml(self, session: ChatSession, messages: list[Message], ended: bool) -> str:
+        catalog = self.runtime.content.catalog
+        language = session.language
+        options: list[str] = []
+        parts: list[str] = []
+        for message in messages:
+            lines = [message["text"]]
+            for button in message["buttons"]:
+                options.append(button["payload"])
+                values = {"number": str(len(options)), "title": button["title"]}
+                lines.append(catalog.render(language, "sms.option", values))
+            parts.append("\n".join(lines))
+        if not ended:
+            session.options = options
+        response = MessagingResponse()
+        budget = self.runtime.settings.sms_segment_budget
+        for part in parts:
+            for chunk in split(part, budget, PROTECTED.findall(part)):
+                response.message(chunk)
+        return str(response)

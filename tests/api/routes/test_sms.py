@@ -1,0 +1,126 @@
+"""The SMS webhook in-process (Rasa unreachable): signatures, keywords, retries, and no number kept."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.stack import free_port
+from tests.helpers import make_settings
+from tests.support.twilio import form, post
+
+TOKEN = "unit-test-token-abcdef0123456789"
+URL = "https://assistant.example.org/sms/twilio"
+SENDER = "+447700900123"
+
+
+@pytest.fixture
+def sms(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    settings = make_settings(
+        tmp_path,
+        twilio_auth_token=TOKEN,
+        sms_public_url=URL,
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        rasa_timeout_seconds=2.0,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def text(client: TestClient, body: str, sender: str = SENDER, sid: str | None = None) -> str:
+    response = post(client, form(sender, body, sid), TOKEN, URL)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/xml")
+    return response.text
+
+
+@pytest.mark.parametrize(
+    "attack",
+    ["forged", "unsigned", "wrong_url", "tampered", "wrong_token"],
+)
+def test_requests_without_a_valid_signature_are_refused(sms: TestClient, attack: str) -> None:
+    params = form(SENDER, "he is hitting me")
+    if attack == "forged":
+        response = post(sms, params, TOKEN, URL, signature="bm90IGEgc2lnbmF0dXJl")
+    elif attack == "unsigned":
+        response = post(sms, params, TOKEN, URL, signature="")
+    elif attack == "wrong_url":
+        response = post(sms, params, TOKEN, "http://127.0.0.1:8000/sms/twilio")
+    elif attack == "wrong_token":
+        response = post(sms, params, "another-token", URL)
+    else:
+        from twilio.request_validator import RequestValidator
+
+        signature = RequestValidator(TOKEN).compute_signature(URL, params)
+        response = post(sms, {**params, "Body": "tampered"}, TOKEN, URL, signature=signature)
+    assert response.status_code == 403 and response.text == ""
+    assert sms.app.state.sms.sessions == {}, "nothing processed, nothing stored"  # type: ignore[attr-defined]
+
+
+def test_a_signed_text_gets_twiml_with_the_watched_phone_warning(sms: TestClient) -> None:
+    reply = text(sms, "he is hitting me")
+    assert reply.startswith('<?xml version="1.0" encoding="UTF-8"?><Response><Message>')
+    assert "Texts stay on this phone" in reply and "999" in reply
+
+
+def test_the_number_is_never_stored_or_logged(sms: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    text(sms, "hello there")
+    channel = sms.app.state.sms  # type: ignore[attr-defined]
+    assert SENDER not in repr(channel.sessions) and "7700900123" not in repr(channel.sessions)
+    assert all(len(key) == 64 for key in channel.sessions)
+    assert "7700900123" not in caplog.text
+
+
+def test_a_retried_message_sid_gets_the_same_reply_and_runs_once(sms: TestClient) -> None:
+    params = form(SENDER, "HELP")
+    first = post(sms, params, TOKEN, URL).text
+    second = post(sms, params, TOKEN, URL).text
+    assert first == second
+    assert "Texts stay on this phone" in first, "the first message of a session"
+    assert "Texts stay on this phone" not in text(sms, "HELP"), "a retry did not start another session"
+
+
+@pytest.mark.parametrize("word", ["STOP", "stop", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"])
+def test_opt_out_words_erase_the_session_and_get_no_reply(sms: TestClient, word: str) -> None:
+    text(sms, "hello there")
+    assert text(sms, word) == '<?xml version="1.0" encoding="UTF-8"?><Response />'
+    assert sms.app.state.sms.sessions == {}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("word", "expected"), [("HELP", "never asks about immigration status"), ("Pomoc", "USUN")])
+def test_help_in_any_language(sms: TestClient, word: str, expected: str) -> None:
+    assert expected in text(sms, word)
+
+
+@pytest.mark.parametrize("word", ["DELETE", "delete", "Usuń", "borrar"])
+def test_delete_erases_and_explains_how_to_delete_the_texts(sms: TestClient, word: str) -> None:
+    text(sms, "hello there")
+    reply = text(sms, word)
+    assert "press and hold" in reply or "Usuń" in word or "borrar" in word
+    assert sms.app.state.sms.sessions == {}  # type: ignore[attr-defined]
+    assert "STOP" not in reply.upper().replace("STOPALL", "")
+
+
+def test_start_welcomes_again(sms: TestClient) -> None:
+    text(sms, "hello there")
+    assert "Safe Reporting Assistant" in text(sms, "START")
+
+
+def test_health_says_sms_is_on(sms: TestClient) -> None:
+    assert sms.get("/healthz").json()["sms"] == "enabled"
+
+
+def test_without_a_token_the_route_does_not_start(client: TestClient) -> None:
+    assert client.post("/sms/twilio", data=form(SENDER, "hi")).status_code == 404
+    assert client.get("/healthz").json()["sms"].startswith("disabled")
+
+
+def test_the_development_flag_is_visible(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(tmp_path, sms_skip_signature_check=True, rasa_url=f"http://127.0.0.1:{free_port()}")
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/sms/twilio", data=form(SENDER, "HELP")).status_code == 200
+        assert client.get("/healthz").json()["sms"] == "signature check OFF (development only)"
