@@ -114,6 +114,31 @@ async def via_rasa(http: httpx.AsyncClient, stack: Stack, sample: Sample) -> Non
         sample.errors += response.status_code != 200 or not response.json()
 
 
+SMS_TOKEN = "bench-auth-token-0123456789abcdef"  # noqa: S105  (a local bench's own token)
+SMS_URL = "https://bench.example.org/sms/twilio"
+SMS_SCRIPT = ["hello", "my husband hits me and takes my money", "is it safe to report?", "he is outside the door"]
+
+
+async def via_sms(http: httpx.AsyncClient, stack: Stack, sample: Sample) -> None:
+    """One phone texting the signed Twilio webhook (numbers are random, never real)."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(SMS_TOKEN)
+    sender = "+44770" + str(secrets.randbelow(10**7)).zfill(7)
+    for body in SMS_SCRIPT:
+        params = {"MessageSid": "SM" + secrets.token_hex(16), "From": sender, "To": "+447700900000", "Body": body}
+        headers = {"X-Twilio-Signature": validator.compute_signature(SMS_URL, params)}
+        began = time.perf_counter()
+        response = await http.post(f"{stack.gateway_url}/sms/twilio", data=params, headers=headers)
+        sample.latencies.append(time.perf_counter() - began)
+        sample.errors += response.status_code != 200 or "<Message>" not in response.text
+    await http.post(
+        f"{stack.gateway_url}/sms/twilio",
+        data=(params := {"MessageSid": "SM" + secrets.token_hex(16), "From": sender, "Body": "STOP"}),
+        headers={"X-Twilio-Signature": validator.compute_signature(SMS_URL, params)},
+    )
+
+
 Driver = Callable[[httpx.AsyncClient, Stack, Sample], Awaitable[None]]
 
 
@@ -149,7 +174,13 @@ def main() -> int:
 
     with (
         tempfile.TemporaryDirectory() as var,
-        Stack(gateway_port=free_port(), rasa_port=free_port(), var_dir=Path(var), log_dir=Path(var) / "logs") as stack,
+        Stack(
+            gateway_port=free_port(),
+            rasa_port=free_port(),
+            var_dir=Path(var),
+            log_dir=Path(var) / "logs",
+            extra_env={"TWILIO_AUTH_TOKEN": SMS_TOKEN, "SMS_PUBLIC_URL": SMS_URL},
+        ) as stack,
     ):
         pids = {name: process.pid for name, process in stack.processes.items()}
         print(f"Scripted conversation: {len(SCRIPT)} messages. Rounds: {args.rounds} (medians shown).\n")
@@ -159,7 +190,7 @@ def main() -> int:
             asyncio.run(run_level(via_gateway, stack, 1, 2))  # warm-up, not counted
             for users, conversations in ((1, max(3, args.conversations // 4)), (20, args.conversations)):
                 for _ in range(args.rounds):
-                    for name, driver in (("rasa", via_rasa), ("gateway", via_gateway)):
+                    for name, driver in (("rasa", via_rasa), ("gateway", via_gateway), ("sms", via_sms)):
                         sample = asyncio.run(run_level(driver, stack, users, conversations))
                         results.setdefault((name, users), []).append(sample)
         print(header)
@@ -173,6 +204,8 @@ def main() -> int:
         print()
         for users in (1, 20):
             gateway, rasa = results[("gateway", users)], results[("rasa", users)]
+            sms = results[("sms", users)]
+            print(f"sms/rasa at {users:2d} users: p95 x{median_of(sms, 'p95') / median_of(rasa, 'p95'):.2f}")
             print(
                 f"gateway/rasa at {users:2d} users: p50 x{median_of(gateway, 'p50') / median_of(rasa, 'p50'):.2f}, "
                 f"p95 x{median_of(gateway, 'p95') / median_of(rasa, 'p95'):.2f}, "
