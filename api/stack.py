@@ -188,8 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--rasa-port", type=int, default=5005)
     args = parser.parse_args(argv)
-    log_dir = ROOT / "var" / "logs"
-    stack = Stack(gateway_port=args.port, rasa_port=args.rasa_port, log_dir=log_dir)
+    var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+    log_dir = var_dir / "logs"
+    stack = Stack(gateway_port=args.port, rasa_port=args.rasa_port, var_dir=var_dir, log_dir=log_dir)
 
     def shut_down(signum: int, _frame: FrameType | None) -> None:
         print("\nStopping Rasa and the gateway…", flush=True)

@@ -175,12 +175,16 @@ class SmsChannel:
 
     # --- text ------------------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _as_input(session: ChatSession, body: str) -> tuple[str | None, str | None]:
-        """A reply of just a number picks the option offered with that number."""
+    def _as_input(self, session: ChatSession, body: str) -> tuple[str | None, str | None]:
+        """A reply of just a number picks the option offered with that number; right after the language
+        menu, a language's code ("pl", "ar") picks that language."""
         stripped = body.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(session.options):
             return None, session.options[int(stripped) - 1]
+        code = stripped.lower()
+        chooser = f'/choose_language{{"language":"{code}"}}'
+        if code in self.runtime.content.catalog.languages and chooser in session.options:
+            return None, chooser
         return body, None
 
     def _plain(self, language: str, key: str) -> Message:

@@ -159,3 +159,14 @@ def test_a_retried_message_sid_does_not_advance_the_conversation(http: httpx.Cli
     first = post(http, params, TWILIO_TOKEN, SMS_PUBLIC_URL).text
     again = post(http, params, TWILIO_TOKEN, SMS_PUBLIC_URL).text
     assert first == again and "How is it safe" in first
+
+
+@pytest.mark.parametrize("choice", ["number", "code", "name"])
+def test_choosing_a_language_by_sms(http: httpx.Client, choice: str) -> None:
+    phone = Phone(http)
+    phone.text("hello there")
+    phone.text("change language")
+    reply = {"number": phone.option("en", "Polski"), "code": "pl", "name": "polski"}[choice]
+    phone.text(reply)
+    assert CONTENT.text("pl", "language_changed") in phone.all
+    assert CONTENT.catalog.text("pl", "review_notice") in phone.all, "machine-drafted: said discreetly"
