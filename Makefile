@@ -22,7 +22,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup run test lint types validate nlu-accuracy pytest train bench browser-deps clean models
+.PHONY: help setup run test lint types validate nlu-accuracy pytest train bench browser-deps clean models purge
 
 help:
 	@echo "make run    start the assistant (web chat on http://localhost:8000/)"
@@ -76,6 +76,10 @@ pytest: setup $(MODEL) browser-deps
 	$(APP_VENV)/bin/pytest
 
 test: setup $(MODEL) browser-deps lint types validate nlu-accuracy pytest
+
+# Deletes handovers past HANDOVER_RETENTION_DAYS and idle Rasa trackers (the gateway also does it every minute).
+purge: $(APP_VENV)/.installed
+	INTERNAL_SECRET=$${INTERNAL_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')} $(PY) -m api.cli purge
 
 # Offline translation packages: make models LANGS="pl ro". Local files in models/argos/ first, else the argos index.
 models: $(APP_VENV)/.installed

@@ -244,6 +244,7 @@ class ActionSubmitHandover(Action):
             with rt.database.unit_of_work() as db:
                 return handovers.create(
                     db,
+                    rt.cipher,
                     service_id=service.id,
                     need=tracker.get_slot("need"),
                     language=language,

@@ -48,6 +48,15 @@ def install_models(languages: list[str], var_dir: Path, local_dir: Path) -> int:
     return 1 if failed else 0
 
 
+def purge() -> int:
+    from api.core.config import get_settings
+    from api.retention import purge_all
+
+    removed, trackers = purge_all(get_settings())
+    print(f"purged {removed} handover(s) past retention and {trackers} idle tracker event(s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.cli")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -55,7 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     models.add_argument("languages", nargs="+")
     models.add_argument("--from-dir", type=Path, default=LOCAL_MODELS, help="where local .argosmodel files are")
     models.add_argument("--var-dir", type=Path, default=ROOT / "var")
+    commands.add_parser("purge", help="delete handovers past retention and idle Rasa trackers")
     args = parser.parse_args(argv)
+    if args.command == "purge":
+        return purge()
     return install_models(args.languages, args.var_dir, args.from_dir)
 
 

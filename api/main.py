@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +18,7 @@ from api import runtime as runtime_module
 from api.conversation import Conversation
 from api.core.config import Settings, get_settings
 from api.core.security import SecurityHeaders
+from api.retention import purge_handovers
 from api.routes import actions, health, nlg, pages, sms, webchat
 from api.sms.channel import SmsChannel
 
@@ -31,6 +33,8 @@ async def _purge_forever(conversation: Conversation, sms_channel: SmsChannel) ->
         try:
             await conversation.purge_idle()
             sms_channel.purge()
+            runtime = conversation.runtime
+            await anyio.to_thread.run_sync(purge_handovers, runtime.settings, runtime.database)
         except Exception:
             log.exception("idle purge failed")
 

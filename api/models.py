@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, DateTime, String, Uuid
+from sqlalchemy import DateTime, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.db import Base
@@ -19,8 +19,8 @@ class Handover(Base):
     service_id: Mapped[str] = mapped_column(String(64), index=True)
     need: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8))
-    # Contact preference: method, detail, safe times, may they leave a message, name. Nothing else.
-    contact: Mapped[dict[str, str | None]] = mapped_column(JSON)
-    # Turns of the conversation, immigration status already removed: [{role, text, text_en, at}].
-    transcript: Mapped[list[dict[str, str | None]]] = mapped_column(JSON)
+    # Encrypted (api.core.crypto): the contact preference (method, detail, safe times, may they leave a
+    # message, name) and the transcript turns, immigration status already removed: [{role, text, text_en, at}].
+    contact_sealed: Mapped[str] = mapped_column(Text)
+    transcript_sealed: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -14,6 +14,7 @@ from api.content.force import load_force
 from api.content.renderer import Content
 from api.content.responses import load_responses
 from api.core.config import Settings
+from api.core.crypto import Cipher, load_or_create_key
 from api.core.db import Database, migrate
 from api.pipeline.language import LanguageDetector, load_language_names
 from api.pipeline.redaction import Redactor
@@ -34,6 +35,7 @@ class Runtime:
     languages: LanguageDetector
     language_names: dict[str, str]
     translator: OfflineTranslator
+    cipher: Cipher
 
     def language_of(self, sender_id: str) -> str:
         session = self.sessions.by_sender(sender_id)
@@ -81,6 +83,11 @@ def build_runtime(settings: Settings) -> Runtime:
         languages=LanguageDetector(set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),
         translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),
+        cipher=Cipher(
+            settings.encryption_key.get_secret_value().encode()
+            if settings.encryption_key
+            else load_or_create_key(settings.var_dir / "secret.key")
+        ),
     )
 
 

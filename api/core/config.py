@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # Key for the pseudonym of a phone number (never stored itself). Defaults to one derived from INTERNAL_SECRET.
     sms_hash_key: SecretStr | None = None
 
+    # Key for handover contact details and transcripts at rest (a Fernet key). Without it, the embedded
+    # default keeps one in var/secret.key (mode 0600).
+    encryption_key: SecretStr | None = None
+    handover_retention_days: int = Field(default=30, ge=1, le=3650)
+
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=2000, ge=1, le=10_000)
     quick_exit_url: str = "https://www.bbc.co.uk/weather"

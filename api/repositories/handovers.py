@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from api.core.crypto import Cipher
 from api.models import Handover
 
 # No 0/O, 1/I/L: references are read out over the phone.
@@ -22,6 +23,7 @@ def new_reference() -> str:
 
 def create(
     session: Session,
+    cipher: Cipher,
     *,
     service_id: str,
     need: str | None,
@@ -38,13 +40,23 @@ def create(
         service_id=service_id,
         need=need,
         language=language,
-        contact=contact,
-        transcript=transcript,
+        contact_sealed=cipher.seal(contact),
+        transcript_sealed=cipher.seal(transcript),
         created_at=dt.datetime.now(dt.UTC),
     )
     session.add(handover)
     session.flush()
     return handover
+
+
+def contact_of(handover: Handover, cipher: Cipher) -> dict[str, str | None]:
+    contact: dict[str, str | None] = cipher.open(handover.contact_sealed)
+    return contact
+
+
+def transcript_of(handover: Handover, cipher: Cipher) -> list[dict[str, str | None]]:
+    transcript: list[dict[str, str | None]] = cipher.open(handover.transcript_sealed)
+    return transcript
 
 
 def by_reference(session: Session, reference: str) -> Handover | None:

@@ -6,6 +6,9 @@ from typing import Any
 
 import httpx
 
+from api.core.crypto import Cipher, load_or_create_key
+from api.stack import Stack
+
 
 class ChatClient:
     def __init__(self, http: httpx.Client, language: str = "en") -> None:
@@ -37,3 +40,8 @@ class ChatClient:
     def status(self) -> int:
         body = {"text": "hello"}
         return self.http.post(f"/api/chat/sessions/{self.session_id}/messages", json=body).status_code
+
+
+def stack_cipher(stack: Stack) -> Cipher:
+    """The running gateway's own key (var/secret.key), to read handovers as the application does."""
+    return Cipher(load_or_create_key(stack.var_dir / "secret.key"))

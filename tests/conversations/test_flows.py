@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from api.core.db import Database
 from api.repositories import handovers
 from api.stack import Stack, free_port
-from tests.conversations.chat import ChatClient
+from tests.conversations.chat import ChatClient, stack_cipher
 
 pytestmark = pytest.mark.stack
 
@@ -143,7 +143,7 @@ def walk_to_consent(bot: ChatClient) -> None:
     bot.send("Sam")
 
 
-def test_complete_handover_stores_only_what_she_agreed_to(chat: httpx.Client, database: Database) -> None:
+def test_complete_handover_stores_only_what_she_agreed_to(chat: httpx.Client, database: Database, stack: Stack) -> None:
     before = stored_count(database)
     bot = ChatClient(chat)
     bot.send("my husband hits me. My visa expires in March.")
@@ -160,14 +160,15 @@ def test_complete_handover_stores_only_what_she_agreed_to(chat: httpx.Client, da
         handover = handovers.by_reference(session, reference.group(0))
         assert handover is not None
         assert (handover.service_id, handover.need, handover.language) == ("harbour", "domestic_abuse", "en")
-        assert handover.contact == {
+        cipher = stack_cipher(stack)
+        assert handovers.contact_of(handover, cipher) == {
             "method": "phone",
             "detail": "07700 900123",
             "safe_times": "weekdays after 10am",
             "leave_message": "no",
             "nickname": "Sam",
         }
-        said = " ".join(str(turn["text"]) for turn in handover.transcript)
+        said = " ".join(str(turn["text"]) for turn in handovers.transcript_of(handover, cipher))
     assert "my husband hits me" in said and "[immigration status removed]" in said
     assert "visa" not in said.lower() and "March" not in said
 

@@ -18,6 +18,7 @@ from api.runtime import load_content
 from api.sms.segments import segments
 from api.stack import Stack
 from tests.conftest import SMS_PUBLIC_URL, TWILIO_TOKEN
+from tests.conversations.chat import stack_cipher
 from tests.helpers import make_settings
 from tests.support.twilio import form, post
 
@@ -128,8 +129,10 @@ def test_complete_handover_by_numbered_replies(http: httpx.Client, stack: Stack,
     with database.unit_of_work() as session:
         stored = handovers.by_reference(session, reference.group(0))
         assert stored is not None and stored.language == language
-        assert stored.contact["detail"] == "07700 900123" and stored.contact["method"] == "text"
-        assert phone.number not in str(stored.transcript) and phone.number not in str(stored.contact)
+        contact = handovers.contact_of(stored, stack_cipher(stack))
+        transcript = handovers.transcript_of(stored, stack_cipher(stack))
+        assert contact["detail"] == "07700 900123" and contact["method"] == "text"
+        assert phone.number not in str(transcript) and phone.number not in str(contact)
     database.dispose()
 
 

@@ -1,0 +1,64 @@
+"""Handovers are purged after the retention period; idle Rasa trackers after the idle period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from api.core.config import ROOT
+from api.core.crypto import Cipher, load_or_create_key
+from api.core.db import Database, migrate
+from api.models import Handover
+from api.repositories import handovers
+from api.retention import purge_all
+from tests.helpers import make_settings
+
+
+def test_purge_removes_old_handovers_and_idle_trackers(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, handover_retention_days=30, session_idle_minutes=30)
+    migrate(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    cipher = Cipher(load_or_create_key(tmp_path / "secret.key"))
+    with database.unit_of_work() as session:
+        old = handovers.create(
+            session, cipher, service_id="harbour", need=None, language="en", contact={}, transcript=[]
+        )
+        old.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+        recent = handovers.create(
+            session, cipher, service_id="harbour", need=None, language="en", contact={}, transcript=[]
+        ).reference
+    tracker = create_engine(settings.effective_rasa_tracker_url)
+    with tracker.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL, data TEXT)")
+        )
+        now = dt.datetime.now(dt.UTC).timestamp()
+        connection.execute(
+            text("INSERT INTO events (sender_id, timestamp, data) VALUES ('idle', :t, 'x')"), {"t": now - 3600}
+        )
+        connection.execute(text("INSERT INTO events (sender_id, timestamp, data) VALUES ('live', :t, 'x')"), {"t": now})
+    assert purge_all(settings) == (1, 1)
+    with database.unit_of_work() as session:
+        assert handovers.count(session) == 1
+        assert session.query(Handover).one().reference == recent
+    with tracker.connect() as connection:
+        assert [r[0] for r in connection.execute(text("SELECT sender_id FROM events"))] == ["live"]
+    database.dispose()
+    tracker.dispose()
+
+
+def test_make_purge_command(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "purge"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path), "INTERNAL_SECRET": "x9" * 24 + "abcdefgh"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "purged 0 handover(s)" in result.stdout
