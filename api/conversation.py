@@ -6,6 +6,7 @@ The only path from a victim's words to Rasa, so redaction cannot be skipped by a
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -14,10 +15,15 @@ from typing import Any
 import anyio
 
 from api.content.renderer import Button, Message
+from api.core.logging import pseudonym
 from api.pipeline.language import named_language
 from api.rasa_client import RasaUnavailable
 from api.runtime import Runtime
 from api.sessions import ChatSession, Turn
+
+log = logging.getLogger(__name__)
+
+STATUS_ONLY_PAYLOAD = "/ask_safe_to_report"
 
 # "/intent" or '/intent{"entity":"value"}', as Rasa's buttons send them.
 PAYLOAD_PATTERN = re.compile(r"^/[a-z][a-z_]{0,63}(\{.{0,200}\})?$")
@@ -99,14 +105,34 @@ class Conversation:
                 shown = self.runtime.redactor.redact(text, self.marker(language)).text
                 shown_en = await self._to_english(shown, language)
                 message = f'/choose_language{{"language":"{named}"}}' if named else (shown_en or shown)
+                if not named and not any(c.isalnum() for c in shown.replace(self.marker(language), "")):
+                    # She told us only about her status, which was removed: answer what she most likely fears
+                    # (is it safe to report?) rather than let NLU guess from the marker's words.
+                    message = STATUS_ONLY_PAYLOAD
             else:
                 raise BadInput("send either text or payload")
             session.transcript.append(Turn.now("user", shown, shown_en))
+            began = time.perf_counter()
+            rasa = "ok"
             try:
                 raw = await self.runtime.rasa.send(session.sender_id, message)
                 messages = [m for m in map(_as_message, raw) if m is not None]
             except RasaUnavailable:
+                rasa = "unavailable"
                 messages = self.runtime.content.safe_fallback(session.language)
+            log.info(
+                "chat.turn",
+                extra={
+                    "session": pseudonym(self.runtime.settings.internal_secret.get_secret_value(), session.id),
+                    "channel": session.channel,
+                    "language": session.language,
+                    "kind": "button" if payload is not None else "text",
+                    "switched_language": switched_from is not None,
+                    "translated": shown_en is not None,
+                    "rasa": rasa,
+                    "ms": round((time.perf_counter() - began) * 1000, 1),
+                },
+            )
             if not messages:
                 messages = [self.runtime.content.message(session.language, "utter_main_menu")]
             if switched_from and session.language != switched_from:

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from api import runtime as runtime_module
 from api.conversation import Conversation
 from api.core.config import Settings, get_settings
+from api.core.logging import configure as configure_logging
 from api.core.security import SecurityHeaders
 from api.retention import purge_handovers
 from api.routes import actions, health, nlg, pages, sms, webchat
@@ -50,6 +51,7 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     resolved = settings or get_settings()
+    configure_logging()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import logging
 import re
 import time
 import unicodedata
@@ -25,6 +26,8 @@ from api.conversation import Conversation, Reply
 from api.runtime import Runtime
 from api.sessions import ChatSession
 from api.sms.segments import split
+
+log = logging.getLogger(__name__)
 
 # Twilio's own opt-out and opt-in words: it blocks or unblocks the number itself.
 OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
@@ -107,6 +110,16 @@ class SmsChannel:
         settings = self.runtime.settings
         word = normalise(body)
         session = self._session(who)
+        kind = (
+            "opt_out"
+            if word in OPT_OUT
+            else "help"
+            if word in self.keywords.help
+            else "delete"
+            if word in self.keywords.delete
+            else "message"
+        )
+        log.info("sms.inbound", extra={"sender": who[:12], "kind": kind, "new_session": session is None})
         if word in OPT_OUT:
             if session is not None:
                 await self._forget(who, session)

@@ -289,3 +289,11 @@ def test_gateway_without_rasa_answers_safely_within_seconds(tmp_path_factory: py
         assert time.monotonic() - started < 6
         assert "call 999" in bot.text and "0808 2000 247" in bot.text
         assert http.get("/healthz").json()["components"]["rasa"] == "down"
+
+
+@pytest.mark.parametrize("message", ["I have no papers", "my visa expired last year", "I claimed asylum"])
+def test_a_message_that_was_only_status_is_answered_about_reporting_safely(chat: httpx.Client, message: str) -> None:
+    bot = ChatClient(chat)
+    reply = bot.send(message)
+    assert reply["session_ended"] is False, "a redacted message must never be taken for 'delete this chat'"
+    assert "no one can promise" in bot.text and "does not record" in bot.text
