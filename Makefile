@@ -22,7 +22,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup run test lint types validate nlu-accuracy pytest train bench browser-deps clean models purge
+.PHONY: help setup run test lint types validate nlu-accuracy redaction-rates pytest train bench browser-deps clean models purge
 
 help:
 	@echo "make run    start the assistant (web chat on http://localhost:8000/)"
@@ -75,7 +75,10 @@ nlu-accuracy: $(MODEL)
 pytest: setup $(MODEL) browser-deps
 	$(APP_VENV)/bin/pytest
 
-test: setup $(MODEL) browser-deps lint types validate nlu-accuracy pytest
+redaction-rates: $(APP_VENV)/.installed
+	$(PY) -m tests.privacy.rates
+
+test: setup $(MODEL) browser-deps lint types validate nlu-accuracy redaction-rates pytest
 
 # Deletes handovers past HANDOVER_RETENTION_DAYS and idle Rasa trackers (the gateway also does it every minute).
 purge: $(APP_VENV)/.installed

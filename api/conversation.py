@@ -102,10 +102,11 @@ class Conversation:
                 if detected and detected.language != language:
                     switched_from, session.language = language, detected.language
                     language = detected.language
-                shown = self.runtime.redactor.redact(text, self.marker(language)).text
+                shown = self.runtime.redactor.redact(text, self.marker(language), language).text
                 shown_en = await self._to_english(shown, language)
-                message = f'/choose_language{{"language":"{named}"}}' if named else (shown_en or shown)
-                if not named and not any(c.isalnum() for c in shown.replace(self.marker(language), "")):
+                # Rasa gets her words without the marker: its wording ("removed") must not steer NLU.
+                message = f'/choose_language{{"language":"{named}"}}' if named else self._for_nlu(shown_en or shown)
+                if not named and not any(c.isalnum() for c in message):
                     # She told us only about her status, which was removed: answer what she most likely fears
                     # (is it safe to report?) rather than let NLU guess from the marker's words.
                     message = STATUS_ONLY_PAYLOAD
@@ -142,6 +143,11 @@ class Conversation:
                 return Reply(messages=messages, ended=True)
             session.transcript.extend(Turn.now("bot", m["text"]) for m in messages)
             return Reply(messages=messages)
+
+    def _for_nlu(self, text: str) -> str:
+        for marker in self.runtime.redactor.markers:
+            text = text.replace(marker, " ")
+        return " ".join(text.split()).strip(" ,;")
 
     async def _to_english(self, redacted: str, language: str) -> str | None:
         """Machine translation for NLU and the support worker, where a package is installed; else None.

@@ -17,7 +17,7 @@ from api.core.config import Settings
 from api.core.crypto import Cipher, load_or_create_key
 from api.core.db import Database, migrate
 from api.pipeline.language import LanguageDetector, load_language_names
-from api.pipeline.redaction import Redactor
+from api.pipeline.redaction import Redactor, StatusLexicon
 from api.pipeline.translation import OfflineTranslator
 from api.rasa_client import RasaClient, TrackerEraser
 from api.sessions import ChatSession, MemorySessionStore
@@ -79,7 +79,10 @@ def build_runtime(settings: Settings) -> Runtime:
         rasa=RasaClient(settings.rasa_url, settings.rasa_timeout_seconds),
         trackers=TrackerEraser(settings.effective_rasa_tracker_url),
         database=Database(settings.effective_database_url),
-        redactor=Redactor(),
+        redactor=Redactor(
+            StatusLexicon.load(settings.translations_dir),
+            markers=[content.catalog.text(code, "redaction.marker") for code in content.catalog.languages],
+        ),
         languages=LanguageDetector(set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),
         translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),

@@ -42,6 +42,8 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
     start_rasa: bool = True
+    # False when the caller serves the gateway itself (e.g. in-process, to inspect its memory in a test).
+    start_gateway: bool = True
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -98,24 +100,8 @@ class Stack:
     def start(self, timeout: float = 180.0) -> Stack:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         env = self.environment()
-        self._spawn(
-            "gateway",
-            [
-                str(GATEWAY_PYTHON),
-                "-m",
-                "uvicorn",
-                "api.main:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.gateway_port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            env,
-        )
+        if self.start_gateway:
+            self._spawn_gateway(env)
         if self.start_rasa:
             self._spawn(
                 "rasa",
@@ -138,6 +124,26 @@ class Stack:
         self.wait_until_ready(timeout)
         return self
 
+    def _spawn_gateway(self, env: dict[str, str]) -> None:
+        self._spawn(
+            "gateway",
+            [
+                str(GATEWAY_PYTHON),
+                "-m",
+                "uvicorn",
+                "api.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.gateway_port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env,
+        )
+
     def wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         wanted = {"rasa": "up", "database": "up"} if self.start_rasa else {"database": "up"}
@@ -148,9 +154,13 @@ class Stack:
                     where = f" (see {self.log_dir / name}.log)" if self.log_dir else ""
                     raise RuntimeError(f"{name} exited with code {process.returncode} during startup{where}")
             try:
-                components = httpx.get(f"{self.gateway_url}/healthz", timeout=2).json().get("components", {})
-                if all(components.get(k) == v for k, v in wanted.items()):
-                    return
+                if not self.start_gateway:
+                    if httpx.get(f"{self.rasa_url}/", timeout=2).status_code == 200:
+                        return
+                else:
+                    components = httpx.get(f"{self.gateway_url}/healthz", timeout=2).json().get("components", {})
+                    if all(components.get(k) == v for k, v in wanted.items()):
+                        return
             except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(0.5)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from api.pipeline.redaction import MARKER, Redactor
+from api.core.config import ROOT
+from api.pipeline.redaction import MARKER, Redactor, StatusLexicon
 
-REDACTOR = Redactor()
+REDACTOR = Redactor(StatusLexicon.load(ROOT / "translations"))
 
 STATUS = [
     ("my visa expires in March", "March"),
@@ -66,3 +67,8 @@ def test_only_the_status_clause_goes() -> None:
 
 def test_marker_can_be_given_per_language() -> None:
     assert REDACTOR.redact("I have no papers", marker="[X]").text == "[X]"
+
+
+def test_already_redacted_text_keeps_its_other_clauses() -> None:
+    once = REDACTOR.redact("my visa expires in March and then he hits me").text
+    assert REDACTOR.redact(once).text == once and "he hits me" in once
