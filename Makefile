@@ -92,6 +92,7 @@ models: $(APP_VENV)/.installed
 bench: setup $(MODEL)
 	$(PY) -m bench.conversations
 	$(PY) -m bench.language
+	$(PY) -m bench.redaction
 
 clean:
 	rm -rf models/*.tar.gz var .pytest_cache .mypy_cache .ruff_cache test-output

@@ -42,6 +42,35 @@ class RasaClient:
         await self._client.aclose()
 
 
+REDIS_KEY_PREFIX = "assistant:tracker:"  # bot/endpoints.redis.yml's key_prefix, as Rasa composes it
+
+
+class RedisTrackerEraser:
+    """Rasa's Redis tracker store: conversations expire by themselves (record_exp); erasing deletes the key."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.url = url
+        self._client = redis.Redis.from_url(url, socket_timeout=2)
+
+    def erase(self, sender_id: str) -> int:
+        return int(self._client.delete(REDIS_KEY_PREFIX + sender_id))
+
+    def purge_idle(self, idle_seconds: float) -> int:
+        return 0  # Redis expires every tracker after the idle period itself
+
+    def count(self, sender_id: str) -> int:
+        return int(self._client.exists(REDIS_KEY_PREFIX + sender_id))
+
+    def dispose(self) -> None:
+        self._client.close()
+
+
+def tracker_eraser(url: str) -> TrackerEraser | RedisTrackerEraser:
+    return RedisTrackerEraser(url) if url.startswith("redis://") else TrackerEraser(url)
+
+
 class TrackerEraser:
     """Deletes conversations from Rasa's SQL tracker store (table `events`, keyed by sender_id)."""
 

@@ -19,7 +19,7 @@ from api.core.db import Database, migrate
 from api.pipeline.language import LanguageDetector, load_language_names
 from api.pipeline.redaction import Redactor, StatusLexicon
 from api.pipeline.translation import OfflineTranslator
-from api.rasa_client import RasaClient, TrackerEraser
+from api.rasa_client import RasaClient, RedisTrackerEraser, TrackerEraser, tracker_eraser
 from api.sessions import ChatSession, MemorySessionStore
 
 
@@ -29,7 +29,7 @@ class Runtime:
     content: Content
     sessions: MemorySessionStore
     rasa: RasaClient
-    trackers: TrackerEraser
+    trackers: TrackerEraser | RedisTrackerEraser
     database: Database
     redactor: Redactor
     languages: LanguageDetector
@@ -77,7 +77,7 @@ def build_runtime(settings: Settings) -> Runtime:
         content=content,
         sessions=MemorySessionStore(idle_seconds=settings.session_idle_minutes * 60),
         rasa=RasaClient(settings.rasa_url, settings.rasa_timeout_seconds),
-        trackers=TrackerEraser(settings.effective_rasa_tracker_url),
+        trackers=tracker_eraser(settings.effective_rasa_tracker_url),
         database=Database(settings.effective_database_url),
         redactor=Redactor(
             StatusLexicon.load(settings.translations_dir),

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -57,7 +58,19 @@ class Stack:
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault("INTERNAL_SECRET", secrets.token_urlsafe(48))
+        env.update(self.extra_env)
         tracker_db = self.var_dir / "rasa-tracker.db"
+        redis_url = env.get("RASA_TRACKER_URL", "")
+        if redis_url.startswith("redis://"):
+            parsed = urlsplit(redis_url)
+            env.update(
+                {
+                    "RASA_REDIS_HOST": parsed.hostname or "127.0.0.1",
+                    "RASA_REDIS_PORT": str(parsed.port or 6379),
+                    "RASA_REDIS_DB": (parsed.path or "/0").lstrip("/") or "0",
+                    "RASA_TRACKER_EXPIRY": str(int(env.get("SESSION_IDLE_MINUTES", "30")) * 60),
+                }
+            )
         env.update(
             {
                 "VAR_DIR": str(self.var_dir),
@@ -65,7 +78,7 @@ class Stack:
                 "ASSISTANT_GATEWAY_URL": self.gateway_url,
                 "RASA_TRACKER_DIALECT": "sqlite",
                 "RASA_TRACKER_DB": str(tracker_db),
-                "RASA_TRACKER_URL": f"sqlite:///{tracker_db}",
+                "RASA_TRACKER_URL": redis_url or f"sqlite:///{tracker_db}",
                 # Nothing may leave the machine: no telemetry, no model hub.
                 "RASA_TELEMETRY_ENABLED": "false",
                 "HF_HUB_OFFLINE": "1",
@@ -111,7 +124,7 @@ class Stack:
                     "--model",
                     str(self.model),
                     "--endpoints",
-                    "bot/endpoints.yml",
+                    self.endpoints,
                     "--credentials",
                     "bot/credentials.yml",
                     "--interface",
@@ -123,6 +136,11 @@ class Stack:
             )
         self.wait_until_ready(timeout)
         return self
+
+    @property
+    def endpoints(self) -> str:
+        redis = self.extra_env.get("RASA_TRACKER_URL", os.environ.get("RASA_TRACKER_URL", "")).startswith("redis://")
+        return "bot/endpoints.redis.yml" if redis else "bot/endpoints.yml"
 
     def _spawn_gateway(self, env: dict[str, str]) -> None:
         self._spawn(
