@@ -37,6 +37,15 @@ class ChatClient:
     def payloads(self) -> list[str]:
         return [b["payload"] for m in self.last["messages"] for b in m["buttons"]]
 
+    def fill_handover_form(self, service: str = "harbour") -> None:
+        """From the choice of service to the consent question, by buttons and a typed phone number."""
+        self.send(payload=f'/inform{{"handover_service":"{service}"}}')
+        self.send(payload='/inform{"contact_method":"phone"}')
+        self.send("07700 900123")
+        self.send(payload="/skip")
+        self.send(payload="/deny")
+        self.send(payload="/skip")
+
     def status(self) -> int:
         body = {"text": "hello"}
         return self.http.post(f"/api/chat/sessions/{self.session_id}/messages", json=body).status_code

@@ -81,12 +81,7 @@ def test_services_in_her_language(chat: httpx.Client, language: str) -> None:
 def test_handover_in_her_language(chat: httpx.Client, language: str) -> None:
     bot = ChatClient(chat, language)
     assert understood(bot, language, "request_handover", first_paragraph(language, "handover_choose_service"))
-    bot.send(payload='/inform{"handover_service":"harbour"}')
-    bot.send(payload='/inform{"contact_method":"phone"}')
-    bot.send("07700 900123")
-    bot.send(payload="/skip")
-    bot.send(payload="/deny")
-    bot.send(payload="/skip")
+    bot.fill_handover_form()
     consent_titles = [b["title"] for m in bot.last["messages"] for b in m["buttons"]]
     assert "07700 900123" in bot.text and CONTENT.catalog.text(language, "button.consent_yes") in consent_titles
     bot.send(payload="/affirm")

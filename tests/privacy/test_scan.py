@@ -87,12 +87,7 @@ def test_no_store_keeps_the_status_she_typed(gateway: Gateway, language: str, ca
         for statement in abuse:
             bot.send(statement)
         bot.send(payload="/request_handover")
-        bot.send(payload='/inform{"handover_service":"harbour"}')
-        bot.send(payload='/inform{"contact_method":"phone"}')
-        bot.send("07700 900123")
-        bot.send(payload="/skip")
-        bot.send(payload="/deny")
-        bot.send(payload="/skip")
+        bot.fill_handover_form()
         bot.send(payload="/affirm")
     runtime = gateway.app.state.runtime
     session = runtime.sessions.get(bot.session_id)
