@@ -95,6 +95,8 @@ class Conversation:
             shown_en = None
             if payload is not None:
                 message = check_payload(payload)
+                if self.runtime.redactor.is_status(message, language):
+                    raise BadInput("a payload may not carry free text")
                 shown = self._button_title(language, payload)
             elif text is not None:
                 named = named_language(text, self.runtime.language_names)

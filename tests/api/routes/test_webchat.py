@@ -120,3 +120,10 @@ def test_health_reports_rasa_down_and_database_up(client: TestClient) -> None:
     # No MT package installed: every non-English language is listed as missing, and victims get the no-MT path.
     assert body["translation"]["installed"] == []
     assert set(body["translation"]["missing"]) == set(client.app.state.runtime.content.catalog.languages) - {"en"}  # type: ignore[attr-defined]
+
+
+def test_a_payload_cannot_smuggle_status_past_redaction(client: TestClient) -> None:
+    session_id = new_session(client)
+    body = {"payload": '/inform{"contact_method":"my visa expired in March"}'}
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json=body)
+    assert response.status_code == 422 and "visa" not in response.text
