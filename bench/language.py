@@ -103,7 +103,9 @@ def translation() -> None:
                     cwd=ROOT,
                     capture_output=True,
                 )
-            with Stack(gateway_port=free_port(), rasa_port=free_port(), var_dir=var_dir) as stack:
+            with Stack(
+                gateway_port=free_port(), rasa_port=free_port(), var_dir=var_dir, log_dir=var_dir / "logs"
+            ) as stack:
                 chat_latency(stack, "pl", rounds=1)  # warm-up: loads the package once
                 results[label] = chat_latency(stack, "pl")
         print(f"{'gateway, Polish messages':28s} {'msgs':>5s} {'p50 ms':>8s} {'p95 ms':>8s}")
