@@ -60,9 +60,6 @@ class RedisTrackerEraser:
     def purge_idle(self, idle_seconds: float) -> int:
         return 0  # Redis expires every tracker after the idle period itself
 
-    def count(self, sender_id: str) -> int:
-        return int(self._client.exists(REDIS_KEY_PREFIX + sender_id))
-
     def dispose(self) -> None:
         self._client.close()
 
@@ -108,15 +105,6 @@ class TrackerEraser:
                 {"cutoff": cutoff},
             )
         return int(result.rowcount or 0)
-
-    def count(self, sender_id: str) -> int:
-        if not self._has_events():
-            return 0
-        with self.engine.connect() as connection:
-            value = connection.execute(
-                text("SELECT COUNT(*) FROM events WHERE sender_id = :sender"), {"sender": sender_id}
-            ).scalar_one()
-        return int(value)
 
     def dispose(self) -> None:
         if self._engine is not None:

@@ -82,6 +82,3 @@ class MemorySessionStore:
         for session in idle:
             self.remove(session)
         return idle
-
-    def __len__(self) -> int:
-        return len(self._by_id)

@@ -93,9 +93,6 @@ class OfflineTranslator:
                 self._translations = translations
             return self._translations
 
-    def loaded(self) -> set[str]:
-        return set(self._load())
-
     def to_english(self, text: str, source: str) -> str | None:
         """English for `text`, or None when no package covers the pair (the caller goes on without MT)."""
         if source == TARGET or source not in self.wanted:
