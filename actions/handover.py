@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import her_words, language_of, runtime, say
 from api.content.directory import Service
 from api.content.renderer import Button
+from api.portal import notice
 from api.repositories import handovers
 
 FORM_SLOTS = [
@@ -253,6 +254,7 @@ class ActionSubmitHandover(Action):
                 ).reference
 
         reference = await anyio.to_thread.run_sync(store)
+        notice.announce(rt.database, service.id)
         shown_reference = content.number(language, reference)
         say(
             dispatcher, content.message(language, "handover_sent", service_name=service.name, reference=shown_reference)

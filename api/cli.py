@@ -1,4 +1,5 @@
-"""Operator commands: `python -m api.cli install-models pl ro ...` (what `make models LANGS="..."` runs)."""
+"""Operator commands: `python -m api.cli install-models pl ro ...` (what `make models LANGS="..."` runs),
+`purge`, and `create-worker --org ORG --email EMAIL --role worker|admin` (password on stdin)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,40 @@ def purge() -> int:
     return 0
 
 
+def add_worker(org: str, email: str, role: str) -> int:
+    """Reads the password from stdin (a prompt without echo on a terminal), prints the TOTP secret once."""
+    import getpass
+
+    from api.content.directory import load_directory
+    from api.core.config import get_settings
+    from api.core.db import Database, migrate
+    from api.portal.accounts import AccountError, create_worker
+    from api.repositories import audit
+    from api.runtime import cipher_for
+
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    settings = get_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    directory = load_directory(settings.data_dir / "services.yml")
+    try:
+        with database.unit_of_work() as session:
+            created = create_worker(
+                session, cipher_for(settings), directory, org_id=org, email=email, role=role, password=password
+            )
+            audit.record(session, "worker_added", org_id=org, detail=created.worker.email[:64])
+    except AccountError as error:
+        print(f"not created: {error}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    print(f"created {created.worker.role} {created.worker.email} for {created.worker.org_id}")
+    print(f"TOTP secret: {created.totp_secret}")
+    print(f"otpauth URI: {created.otpauth_uri}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.cli")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -65,9 +100,15 @@ def main(argv: list[str] | None = None) -> int:
     models.add_argument("--from-dir", type=Path, default=LOCAL_MODELS, help="where local .argosmodel files are")
     models.add_argument("--var-dir", type=Path, default=ROOT / "var")
     commands.add_parser("purge", help="delete handovers past retention and idle Rasa trackers")
+    worker = commands.add_parser("create-worker", help="add a support worker (password on stdin; prints TOTP secret)")
+    worker.add_argument("--org", required=True, help="a service id from data/services.yml that accepts handovers")
+    worker.add_argument("--email", required=True)
+    worker.add_argument("--role", required=True, choices=["worker", "admin"])
     args = parser.parse_args(argv)
     if args.command == "purge":
         return purge()
+    if args.command == "create-worker":
+        return add_worker(args.org, args.email, args.role)
     return install_models(args.languages, args.var_dir, args.from_dir)
 
 

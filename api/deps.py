@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 
 from api.conversation import Conversation
+from api.portal.sessions import SignedIn, cookie_name, resolve
 from api.runtime import Runtime
 
 
@@ -34,3 +35,47 @@ def require_internal_secret(runtime: RuntimeDep, x_assistant_secret: Annotated[s
 
 
 InternalOnly = Depends(require_internal_secret)
+
+
+class NeedsSignIn(Exception):
+    """A portal page was asked for without a valid session: answered with a redirect to the sign-in page."""
+
+
+def _signed_in(request: Request, runtime: Runtime) -> SignedIn | None:
+    token = request.cookies.get(cookie_name(runtime.settings))
+    with runtime.database.unit_of_work() as session:
+        return resolve(session, runtime.settings, token)
+
+
+def require_worker_api(request: Request, runtime: RuntimeDep) -> SignedIn:
+    signed_in = _signed_in(request, runtime)
+    if signed_in is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
+    return signed_in
+
+
+def require_worker_page(request: Request, runtime: RuntimeDep) -> SignedIn:
+    signed_in = _signed_in(request, runtime)
+    if signed_in is None:
+        raise NeedsSignIn()
+    return signed_in
+
+
+def _admin(signed_in: SignedIn) -> SignedIn:
+    if signed_in.worker.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an administrator of this organisation can do this")
+    return signed_in
+
+
+def require_admin_api(signed_in: Annotated[SignedIn, Depends(require_worker_api)]) -> SignedIn:
+    return _admin(signed_in)
+
+
+def require_admin_page(signed_in: Annotated[SignedIn, Depends(require_worker_page)]) -> SignedIn:
+    return _admin(signed_in)
+
+
+WorkerApi = Annotated[SignedIn, Depends(require_worker_api)]
+AdminApi = Annotated[SignedIn, Depends(require_admin_api)]
+WorkerPage = Annotated[SignedIn, Depends(require_worker_page)]
+AdminPage = Annotated[SignedIn, Depends(require_admin_page)]

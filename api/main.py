@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import runtime as runtime_module
@@ -19,8 +19,9 @@ from api.conversation import Conversation
 from api.core.config import Settings, get_settings
 from api.core.logging import configure as configure_logging
 from api.core.security import SecurityHeaders
+from api.deps import NeedsSignIn
 from api.retention import purge_handovers
-from api.routes import actions, health, nlg, pages, sms, webchat
+from api.routes import actions, health, nlg, pages, portal_api, portal_pages, sms, webchat
 from api.sms.channel import SmsChannel
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+async def _to_sign_in(_: Request, __: Exception) -> RedirectResponse:
+    return RedirectResponse("/portal/login", status_code=303)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     resolved = settings or get_settings()
     configure_logging()
@@ -70,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Safe reporting assistant gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (webchat, nlg, actions, health, pages):
+    app.add_exception_handler(NeedsSignIn, _to_sign_in)
+    for module in (webchat, nlg, actions, health, pages, portal_api, portal_pages):
         app.include_router(module.router)
     # The SMS route starts only when it can check Twilio's signatures (or is explicitly told not to).
     if sms.sms_enabled(resolved):

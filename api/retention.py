@@ -8,13 +8,39 @@ import datetime as dt
 from api.core.config import Settings
 from api.core.db import Database, migrate
 from api.rasa_client import tracker_eraser
-from api.repositories import handovers
+from api.repositories import audit, handovers, portal_sessions
 
 
 def purge_handovers(settings: Settings, database: Database) -> int:
-    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=settings.handover_retention_days)
+    """Handovers past retention (open: since arrival; closed: since closing), each purge in the audit trail.
+
+    Also what the portal leaves behind: expired sign-in sessions, old failed sign-ins and old audit events.
+    """
+    now = dt.datetime.now(dt.UTC)
     with database.unit_of_work() as session:
-        return handovers.purge_older_than(session, cutoff)
+        expired = handovers.past_retention(
+            session,
+            open_cutoff=now - dt.timedelta(days=settings.handover_retention_days),
+            closed_cutoff=now - dt.timedelta(days=settings.closed_handover_retention_days),
+        )
+        for handover in expired:
+            audit.record(
+                session,
+                "purge",
+                org_id=handover.service_id,
+                handover_id=handover.id,
+                handover_reference=handover.reference,
+                detail=handover.status,
+            )
+        removed = handovers.remove(session, [h.id for h in expired])
+        portal_sessions.remove_expired(
+            session,
+            idle_cutoff=now - dt.timedelta(minutes=settings.portal_idle_minutes),
+            absolute_cutoff=now - dt.timedelta(hours=settings.portal_session_hours),
+        )
+        portal_sessions.remove_failures_before(session, now - dt.timedelta(minutes=settings.login_window_minutes))
+        audit.purge_older_than(session, now - dt.timedelta(days=settings.audit_retention_days))
+        return removed
 
 
 def purge_all(settings: Settings) -> tuple[int, int]:

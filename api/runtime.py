@@ -86,12 +86,13 @@ def build_runtime(settings: Settings) -> Runtime:
         languages=LanguageDetector(set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),
         translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),
-        cipher=Cipher(
-            settings.encryption_key.get_secret_value().encode()
-            if settings.encryption_key
-            else load_or_create_key(settings.var_dir / "secret.key")
-        ),
+        cipher=cipher_for(settings),
     )
+
+
+def cipher_for(settings: Settings) -> Cipher:
+    key = settings.encryption_key
+    return Cipher(key.get_secret_value().encode() if key else load_or_create_key(settings.var_dir / "secret.key"))
 
 
 _current: Runtime | None = None

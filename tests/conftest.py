@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from api.core.config import ROOT, Settings
 from api.main import create_app
 from api.stack import MODEL, Stack, free_port
+from tests.support.portal import World
 
 OUTPUT = ROOT / "test-output"
 # Twilio signs with the account's auth token over the URL it was given (a public one, not ours).
@@ -99,3 +100,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def chat(stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as http:
         yield http
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def portal_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """The gateway in-process over https (so the Secure cookie travels), on SQLite and on PostgreSQL."""
+    database_url = "" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    test_settings = Settings(
+        internal_secret=secrets.token_urlsafe(48),
+        var_dir=tmp_path,
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        database_url=database_url,
+    )
+    with TestClient(create_app(test_settings), base_url="https://testserver") as test_client:
+        yield World(test_client, test_client.app.state.runtime)  # type: ignore[attr-defined]

@@ -48,7 +48,20 @@ class Settings(BaseSettings):
     # Key for handover contact details and transcripts at rest (a Fernet key). Without it, the embedded
     # default keeps one in var/secret.key (mode 0600).
     encryption_key: SecretStr | None = None
+    # Open handovers (new or accepted) are purged this many days after they arrived; closed ones this many
+    # days after they were closed, whichever comes first.
     handover_retention_days: int = Field(default=30, ge=1, le=3650)
+    closed_handover_retention_days: int = Field(default=7, ge=1, le=3650)
+
+    # Support-worker portal. The cookie is Secure unless this development flag turns it off (plain http).
+    portal_cookie_secure: bool = True
+    portal_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    portal_session_hours: int = Field(default=8, ge=1, le=24)
+    # Failed sign-ins allowed per account and per address within the window, then refused until it passes.
+    login_max_failures_per_account: int = Field(default=5, ge=1, le=100)
+    login_max_failures_per_address: int = Field(default=20, ge=1, le=1000)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    audit_retention_days: int = Field(default=365, ge=30, le=3650)
 
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=2000, ge=1, le=10_000)

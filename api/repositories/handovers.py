@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.core.crypto import Cipher
-from api.models import Handover
+from api.models import Handover, HandoverNote
 
 # No 0/O, 1/I/L: references are read out over the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -67,6 +68,56 @@ def count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Handover)) or 0)
 
 
-def purge_older_than(session: Session, cutoff: dt.datetime) -> int:
-    result = session.execute(delete(Handover).where(Handover.created_at < cutoff))
+def of_org(session: Session, org_id: str) -> list[Handover]:
+    """An organisation's queue, newest first. Every portal read goes through an org-scoped query."""
+    query = select(Handover).where(Handover.service_id == org_id).order_by(Handover.created_at.desc())
+    return list(session.scalars(query))
+
+
+def in_org(session: Session, org_id: str, handover_id: uuid.UUID) -> Handover | None:
+    """None both for a missing id and for another organisation's: the caller cannot tell them apart."""
+    return session.scalar(select(Handover).where(Handover.id == handover_id, Handover.service_id == org_id))
+
+
+def set_status(handover: Handover, status: str, outcome: str | None) -> None:
+    handover.status = status
+    handover.outcome = outcome
+    handover.closed_at = dt.datetime.now(dt.UTC) if status == "closed" else None
+
+
+def add_note(session: Session, cipher: Cipher, handover: Handover, worker_id: uuid.UUID, text: str) -> HandoverNote:
+    note = HandoverNote(
+        handover_id=handover.id, worker_id=worker_id, text_sealed=cipher.seal(text), created_at=dt.datetime.now(dt.UTC)
+    )
+    session.add(note)
+    session.flush()
+    return note
+
+
+def notes_of(session: Session, handover: Handover) -> list[HandoverNote]:
+    query = select(HandoverNote).where(HandoverNote.handover_id == handover.id).order_by(HandoverNote.created_at)
+    return list(session.scalars(query))
+
+
+def note_text(note: HandoverNote, cipher: Cipher) -> str:
+    return str(cipher.open(note.text_sealed))
+
+
+def past_retention(session: Session, open_cutoff: dt.datetime, closed_cutoff: dt.datetime) -> list[Handover]:
+    """Open handovers that arrived before open_cutoff, and closed ones closed before closed_cutoff."""
+    query = select(Handover).where(
+        or_(
+            Handover.created_at < open_cutoff,
+            (Handover.status == "closed") & (Handover.closed_at < closed_cutoff),
+        )
+    )
+    return list(session.scalars(query))
+
+
+def remove(session: Session, handover_ids: list[uuid.UUID]) -> int:
+    """Notes go too (explicitly, not only by the foreign key's cascade)."""
+    if not handover_ids:
+        return 0
+    session.execute(delete(HandoverNote).where(HandoverNote.handover_id.in_(handover_ids)))
+    result = session.execute(delete(Handover).where(Handover.id.in_(handover_ids)))
     return int(getattr(result, "rowcount", 0) or 0)

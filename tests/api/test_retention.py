@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from api.core.config import ROOT
 from api.core.crypto import Cipher, load_or_create_key
 from api.core.db import Database, migrate
-from api.models import Handover
+from api.models import AuditEvent, Handover, HandoverNote
 from api.repositories import handovers
-from api.retention import purge_all
+from api.retention import purge_all, purge_handovers
 from tests.helpers import make_settings
+from tests.support.portal import World
 
 
 def test_purge_removes_old_handovers_and_idle_trackers(tmp_path: Path) -> None:
@@ -62,3 +64,35 @@ def test_make_purge_command(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "purged 0 handover(s)" in result.stdout
+
+
+def test_closed_handovers_go_sooner_than_open_ones_and_every_purge_is_audited(portal_world: World) -> None:
+    world = portal_world
+    runtime = world.runtime
+    world.add_person("ana")
+    csrf = world.sign_in("ana")
+    ids = {name: world.add_handover() for name in ("open_recent", "open_old", "closed_recent", "closed_old")}
+    headers = {"X-CSRF-Token": csrf}
+    for name in ("closed_recent", "closed_old"):
+        body = {"status": "closed", "outcome": "supported"}
+        assert world.client.post(f"/api/portal/handovers/{ids[name]}/status", json=body, headers=headers).is_success
+    note = world.client.post(f"/api/portal/handovers/{ids['closed_old']}/notes", json={"text": "done"}, headers=headers)
+    assert note.status_code == 201
+    now = dt.datetime.now(dt.UTC)
+    with runtime.database.unit_of_work() as session:
+        for name, days in (("open_old", runtime.settings.handover_retention_days + 1), ("closed_old", 0)):
+            handover = session.get(Handover, uuid.UUID(ids[name]))
+            assert handover is not None
+            handover.created_at = now - dt.timedelta(days=days)
+            if handover.closed_at:
+                handover.closed_at = now - dt.timedelta(days=runtime.settings.closed_handover_retention_days + 1)
+    assert purge_handovers(runtime.settings, runtime.database) == 2
+    with runtime.database.unit_of_work() as session:
+        left = {str(h.id) for h in session.scalars(select(Handover))}
+        assert left == {ids["open_recent"], ids["closed_recent"]}
+        assert session.scalar(select(func.count()).select_from(HandoverNote)) == 0
+        purges = session.scalars(select(AuditEvent).where(AuditEvent.action == "purge")).all()
+        assert {(str(e.handover_id), e.detail, e.org_id) for e in purges} == {
+            (ids["open_old"], "new", "harbour"),
+            (ids["closed_old"], "closed", "harbour"),
+        }

@@ -26,7 +26,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     db = Database(url)
     yield db
     with db.unit_of_work() as session:
-        handovers.purge_older_than(session, dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+        future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        handovers.remove(session, [h.id for h in handovers.past_retention(session, future, future)])
     db.dispose()
 
 
@@ -41,6 +42,9 @@ def test_schema_holds_only_what_a_handover_may_hold(database: Database) -> None:
         "contact_sealed",
         "transcript_sealed",
         "created_at",
+        "status",
+        "outcome",
+        "closed_at",
     }
     assert columns == expected
 
@@ -85,10 +89,26 @@ def test_a_failed_unit_of_work_stores_nothing(database: Database) -> None:
         assert handovers.count(session) == 0
 
 
-def test_purge_removes_only_older_handovers(database: Database) -> None:
+def test_retention_picks_open_handovers_by_arrival_and_closed_ones_by_closing(database: Database) -> None:
+    now = dt.datetime.now(dt.UTC)
     with database.unit_of_work() as session:
+        open_old = handovers.create(
+            session, CIPHER, service_id="harbour", need=None, language="en", contact={}, transcript=[]
+        )
+        open_old.created_at = now - dt.timedelta(days=31)
+        closed_long_ago = handovers.create(
+            session, CIPHER, service_id="harbour", need=None, language="en", contact={}, transcript=[]
+        )
+        handovers.set_status(closed_long_ago, "closed", "supported")
+        closed_long_ago.closed_at = now - dt.timedelta(days=8)
+        closed_today = handovers.create(
+            session, CIPHER, service_id="harbour", need=None, language="en", contact={}, transcript=[]
+        )
+        handovers.set_status(closed_today, "closed", "supported")
         handovers.create(session, CIPHER, service_id="harbour", need=None, language="en", contact={}, transcript=[])
+        expected = {open_old.id, closed_long_ago.id}
     with database.unit_of_work() as session:
-        assert handovers.purge_older_than(session, dt.datetime.now(dt.UTC) - dt.timedelta(days=30)) == 0
-        assert handovers.purge_older_than(session, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == 1
-        assert handovers.count(session) == 0
+        due = handovers.past_retention(session, now - dt.timedelta(days=30), now - dt.timedelta(days=7))
+        assert {h.id for h in due} == expected
+        assert handovers.remove(session, [h.id for h in due]) == 2
+        assert handovers.count(session) == 2

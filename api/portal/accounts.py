@@ -1,0 +1,168 @@
+"""Support-worker accounts and signing in: argon2id passwords, TOTP second factor, rate limits.
+
+Every refusal looks the same from outside ("email, password or code is wrong"), whether the account exists, is
+disabled, or only the code was wrong: nobody can learn from the portal who works where. Unknown emails still
+cost one argon2 verification, so timing does not tell either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from api.content.directory import Directory
+from api.core.config import Settings
+from api.core.crypto import Cipher
+from api.core.logging import pseudonym
+from api.models import ROLES, Worker
+from api.portal import totp
+from api.repositories import audit, portal_sessions, workers
+
+MIN_PASSWORD_CHARS = 12
+ISSUER = "Safe reporting portal"
+
+
+class AccountError(ValueError):
+    """A worker cannot be created as asked; the message says why, for the operator."""
+
+
+class Refusal(enum.Enum):
+    INVALID = "invalid"
+    RATE_LIMITED = "rate_limited"
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    worker: Worker
+    totp_secret: str
+    otpauth_uri: str
+
+
+@dataclass(frozen=True)
+class SignIn:
+    worker: Worker | None
+    refusal: Refusal | None
+
+
+@lru_cache
+def hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return hasher().hash(secrets.token_urlsafe(16))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_worker(
+    session: Session,
+    cipher: Cipher,
+    directory: Directory,
+    *,
+    org_id: str,
+    email: str,
+    role: str,
+    password: str,
+) -> NewAccount:
+    service = directory.get(org_id)
+    if service is None or not service.accepts_handover:
+        choices = ", ".join(s.id for s in directory.services if s.accepts_handover)
+        raise AccountError(f"{org_id!r} is not a service that accepts handovers (one of: {choices})")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError("that is not an email address")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+    if workers.by_email(session, email) is not None:
+        raise AccountError("a worker with that email already exists")
+    secret = totp.new_secret()
+    worker = workers.create(
+        session,
+        org_id=org_id,
+        email=email,
+        role=role,
+        password_hash=hasher().hash(password),
+        totp_sealed=cipher.seal(secret),
+    )
+    return NewAccount(worker, secret, totp.provisioning_uri(secret, email, ISSUER))
+
+
+def _keys(settings: Settings, email: str, address: str) -> tuple[str, str]:
+    secret = settings.internal_secret.get_secret_value()
+    return f"account:{pseudonym(secret, email)}", f"address:{pseudonym(secret, address)}"
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _claim_step(session: Session, worker: Worker, step: int) -> bool:
+    """Atomically move the worker's last TOTP step forward; False if a concurrent sign-in used this code."""
+    result = session.execute(
+        update(Worker).where(Worker.id == worker.id, Worker.totp_last_step < step).values(totp_last_step=step)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def sign_in(
+    session: Session, cipher: Cipher, settings: Settings, *, email: str, password: str, code: str, address: str
+) -> SignIn:
+    email = normalise_email(email)
+    account_key, address_key = _keys(settings, email, address)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=settings.login_window_minutes)
+    worker = workers.by_email(session, email)
+    org_id = worker.org_id if worker else None
+    worker_id = worker.id if worker else None
+    known_email = email if worker else None
+    if (
+        portal_sessions.failures_since(session, account_key, since) >= settings.login_max_failures_per_account
+        or portal_sessions.failures_since(session, address_key, since) >= settings.login_max_failures_per_address
+    ):
+        audit.record(session, "login_rate_limited", org_id=org_id, worker_id=worker_id, worker_email=known_email)
+        return SignIn(None, Refusal.RATE_LIMITED)
+    ok = _password_matches(worker.password_hash if worker else _dummy_hash(), password) and worker is not None
+    if ok and worker is not None:
+        step = totp.matching_step(cipher.open(worker.totp_sealed), code, worker.totp_last_step)
+        ok = not worker.disabled and step is not None and _claim_step(session, worker, step)
+    if not ok or worker is None:
+        portal_sessions.record_failure(session, account_key)
+        portal_sessions.record_failure(session, address_key)
+        audit.record(session, "login_failed", org_id=org_id, worker_id=worker_id, worker_email=known_email)
+        return SignIn(None, Refusal.INVALID)
+    if hasher().check_needs_rehash(worker.password_hash):
+        worker.password_hash = hasher().hash(password)
+    portal_sessions.clear_failures(session, account_key)
+    audit.record(session, "login", org_id=worker.org_id, worker_id=worker.id, worker_email=worker.email)
+    return SignIn(worker, None)
+
+
+def set_disabled(session: Session, admin: Worker, worker: Worker, disabled: bool) -> None:
+    """Disabling also ends every session the worker has open."""
+    worker.disabled = disabled
+    if disabled:
+        portal_sessions.remove_for_worker(session, worker.id)
+    audit.record(
+        session,
+        "worker_disabled" if disabled else "worker_enabled",
+        org_id=admin.org_id,
+        worker_id=admin.id,
+        worker_email=admin.email,
+        detail=worker.email[:64],
+    )

@@ -1,0 +1,158 @@
+"""The portal's JSON API: the same rules as its pages (api.portal.casework), for services' own tools.
+
+State-changing calls need the X-CSRF-Token header that sign-in returned, on top of the SameSite=Strict cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from api.deps import AdminApi, RuntimeDep, WorkerApi
+from api.models import Handover
+from api.portal import accounts, casework
+from api.portal.sessions import SignedIn
+from api.repositories import audit
+from api.routes.portal_common import client_address, end_session, refusal, start_session
+
+router = APIRouter(prefix="/api/portal", tags=["portal"])
+NOT_FOUND = "no such handover"
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: StrictStr = Field(max_length=254)
+    password: StrictStr = Field(max_length=1024)
+    totp: StrictStr = Field(max_length=16)
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["accepted", "closed"]
+    outcome: StrictStr | None = None
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: StrictStr = Field(min_length=1, max_length=casework.MAX_NOTE_CHARS)
+
+
+def _check_csrf(signed_in: SignedIn, token: str | None) -> None:
+    if not signed_in.csrf_ok(token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token")
+
+
+CsrfHeader = Annotated[str | None, Header(alias="X-CSRF-Token")]
+
+
+def _summary(handover: Handover) -> dict[str, Any]:
+    return {
+        "id": str(handover.id),
+        "reference": handover.reference,
+        "service": handover.service_id,
+        "need": handover.need,
+        "language": handover.language,
+        "status": handover.status,
+        "outcome": handover.outcome,
+        "created_at": handover.created_at.isoformat(),
+    }
+
+
+@router.post("/login")
+def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> dict[str, Any]:
+    with runtime.database.unit_of_work() as session:
+        result = accounts.sign_in(
+            session,
+            runtime.cipher,
+            runtime.settings,
+            email=body.email,
+            password=body.password,
+            code=body.totp,
+            address=client_address(request),
+        )
+        csrf = start_session(session, runtime.settings, response, result.worker) if result.worker else None
+    if result.refusal is not None or result.worker is None or csrf is None:
+        raise HTTPException(*refusal(runtime.settings, result.refusal or accounts.Refusal.INVALID))
+    worker = result.worker
+    return {"csrf_token": csrf, "worker": {"email": worker.email, "org": worker.org_id, "role": worker.role}}
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request, signed_in: WorkerApi, runtime: RuntimeDep, csrf: CsrfHeader = None) -> Response:
+    _check_csrf(signed_in, csrf)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    end_session(runtime, request, response, signed_in)
+    return response
+
+
+@router.get("/handovers")
+def list_handovers(signed_in: WorkerApi, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    with runtime.database.unit_of_work() as session:
+        return [_summary(h) for h in casework.queue(session, signed_in.worker)]
+
+
+@router.get("/handovers/{handover_id}")
+def get_handover(handover_id: str, signed_in: WorkerApi, runtime: RuntimeDep) -> dict[str, Any]:
+    with runtime.database.unit_of_work() as session:
+        found = casework.detail(session, runtime.cipher, signed_in.worker, handover_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return {
+        **_summary(found.handover),
+        "contact": found.contact,
+        "transcript": [
+            {"role": t.get("role"), "text": t.get("text"), "text_en": t.get("text_en"), "at": t.get("at")}
+            for t in found.transcript
+        ],
+        "notes": [{"text": n.text, "author": n.author, "at": n.at.isoformat()} for n in found.notes],
+    }
+
+
+@router.post("/handovers/{handover_id}/status")
+def set_status(
+    handover_id: str, body: StatusIn, signed_in: WorkerApi, runtime: RuntimeDep, csrf: CsrfHeader = None
+) -> dict[str, Any]:
+    _check_csrf(signed_in, csrf)
+    with runtime.database.unit_of_work() as session:
+        handover = casework.find(session, signed_in.worker, handover_id)
+        if handover is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        try:
+            casework.change_status(session, signed_in.worker, handover, body.status, body.outcome)
+        except casework.TransitionError as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+        return _summary(handover)
+
+
+@router.post("/handovers/{handover_id}/notes", status_code=status.HTTP_201_CREATED)
+def add_note(
+    handover_id: str, body: NoteIn, signed_in: WorkerApi, runtime: RuntimeDep, csrf: CsrfHeader = None
+) -> dict[str, str]:
+    _check_csrf(signed_in, csrf)
+    with runtime.database.unit_of_work() as session:
+        handover = casework.find(session, signed_in.worker, handover_id)
+        if handover is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        try:
+            casework.add_note(session, runtime.cipher, runtime.redactor, signed_in.worker, handover, body.text)
+        except casework.TransitionError as error:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    return {"status": "added"}
+
+
+@router.get("/audit")
+def read_audit(signed_in: AdminApi, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    with runtime.database.unit_of_work() as session:
+        events = audit.of_org(session, signed_in.worker.org_id)
+        return [
+            {
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "worker": e.worker_email,
+                "handover": e.handover_reference,
+                "detail": e.detail,
+            }
+            for e in events
+        ]

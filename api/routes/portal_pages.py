@@ -1,0 +1,308 @@
+"""The portal's server-rendered pages: no script, nothing loaded from elsewhere, every form CSRF-protected.
+
+Before sign-in the form's CSRF token is a double-submit cookie; after sign-in it is the session's own token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.deps import AdminPage, RuntimeDep, WorkerPage
+from api.models import ROLES
+from api.portal import accounts, casework, notice
+from api.portal.sessions import SignedIn
+from api.repositories import audit, organisations, workers
+from api.routes.portal_common import client_address, end_session, refusal, start_session
+from api.runtime import Runtime
+
+router = APIRouter(prefix="/portal", tags=["portal"])
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+LOGIN_CSRF_COOKIE = "portal_login_csrf"
+
+
+@lru_cache
+def _templates() -> Jinja2Templates:
+    return Jinja2Templates(directory=TEMPLATES)
+
+
+def _age(created_at: dt.datetime) -> str:
+    moment = created_at if created_at.tzinfo else created_at.replace(tzinfo=dt.UTC)
+    minutes = int((dt.datetime.now(dt.UTC) - moment).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+def _render(request: Request, runtime: Runtime, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    catalog = runtime.content.catalog
+    context.setdefault("signed_in", None)
+    context.update(
+        languages={code: info.native_name for code, info in catalog.languages.items()},
+        english_names=runtime.language_names,
+        directions={code: info.direction for code, info in catalog.languages.items()},
+        services={s.id: s.name for s in runtime.content.directory.services},
+        age=_age,
+        outcomes=casework.OUTCOMES,
+        roles=ROLES,
+    )
+    return _templates().TemplateResponse(request, f"portal/{name}", context, status_code=status_code)
+
+
+def _check_form_csrf(signed_in: SignedIn, token: str) -> None:
+    if not signed_in.csrf_ok(token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This form has expired. Go back, reload the page, try again.")
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    return _login_form(request, runtime)
+
+
+def _login_form(request: Request, runtime: Runtime, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    csrf = secrets.token_urlsafe(32)
+    response = _render(request, runtime, "login.html", status_code, csrf=csrf, error=error)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="strict",
+        secure=runtime.settings.portal_cookie_secure,
+        path="/portal/login",
+    )
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    runtime: RuntimeDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=1024)],
+    totp: Annotated[str, Form(max_length=16)],
+    csrf: Annotated[str, Form(max_length=128)],
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
+        return _login_form(request, runtime, "This form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
+    response = _see_other("/portal")
+    with runtime.database.unit_of_work() as session:
+        result = accounts.sign_in(
+            session,
+            runtime.cipher,
+            runtime.settings,
+            email=email,
+            password=password,
+            code=totp,
+            address=client_address(request),
+        )
+        if result.worker is not None:
+            start_session(session, runtime.settings, response, result.worker)
+    if result.refusal is not None:
+        code, message = refusal(runtime.settings, result.refusal)
+        return _login_form(request, runtime, message, code)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/portal/login")
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, signed_in: WorkerPage, runtime: RuntimeDep, csrf: Annotated[str, Form(max_length=128)]
+) -> Response:
+    _check_form_csrf(signed_in, csrf)
+    response = _see_other("/portal/login")
+    end_session(runtime, request, response, signed_in)
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def queue(request: Request, signed_in: WorkerPage, runtime: RuntimeDep) -> HTMLResponse:
+    with runtime.database.unit_of_work() as session:
+        rows = casework.queue(session, signed_in.worker)
+    return _render(request, runtime, "queue.html", signed_in=signed_in, handovers=rows)
+
+
+@router.get("/handovers/{handover_id}", response_class=HTMLResponse)
+def handover_detail(handover_id: str, request: Request, signed_in: WorkerPage, runtime: RuntimeDep) -> HTMLResponse:
+    with runtime.database.unit_of_work() as session:
+        found = casework.detail(session, runtime.cipher, signed_in.worker, handover_id)
+    if found is None:
+        return _render(request, runtime, "not_found.html", status.HTTP_404_NOT_FOUND, signed_in=signed_in)
+    return _render(request, runtime, "detail.html", signed_in=signed_in, detail=found)
+
+
+def _change(
+    runtime: Runtime, signed_in: SignedIn, handover_id: str, status_value: str, outcome: str | None, note: str | None
+) -> str | None:
+    """Apply a form's change; the error to show, or None. Raises 404 for a handover the worker may not see."""
+    with runtime.database.unit_of_work() as session:
+        handover = casework.find(session, signed_in.worker, handover_id)
+        if handover is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such handover")
+        try:
+            if note is not None:
+                casework.add_note(session, runtime.cipher, runtime.redactor, signed_in.worker, handover, note)
+            else:
+                casework.change_status(session, signed_in.worker, handover, status_value, outcome or None)
+        except casework.TransitionError as error:
+            return str(error)
+    return None
+
+
+@router.post("/handovers/{handover_id}/status")
+def change_status(
+    handover_id: str,
+    request: Request,
+    signed_in: WorkerPage,
+    runtime: RuntimeDep,
+    csrf: Annotated[str, Form(max_length=128)],
+    status_value: Annotated[str, Form(alias="status", max_length=16)],
+    outcome: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    _check_form_csrf(signed_in, csrf)
+    error = _change(runtime, signed_in, handover_id, status_value, outcome, None)
+    return _after_change(request, runtime, signed_in, handover_id, error)
+
+
+@router.post("/handovers/{handover_id}/notes")
+def add_note(
+    handover_id: str,
+    request: Request,
+    signed_in: WorkerPage,
+    runtime: RuntimeDep,
+    csrf: Annotated[str, Form(max_length=128)],
+    text: Annotated[str, Form(max_length=casework.MAX_NOTE_CHARS)],
+) -> Response:
+    _check_form_csrf(signed_in, csrf)
+    error = _change(runtime, signed_in, handover_id, "", None, text)
+    return _after_change(request, runtime, signed_in, handover_id, error)
+
+
+def _after_change(
+    request: Request, runtime: Runtime, signed_in: SignedIn, handover_id: str, error: str | None
+) -> Response:
+    if error is None:
+        return _see_other(f"/portal/handovers/{handover_id}")
+    with runtime.database.unit_of_work() as session:
+        found = casework.detail(session, runtime.cipher, signed_in.worker, handover_id)
+    return _render(
+        request, runtime, "detail.html", status.HTTP_409_CONFLICT, signed_in=signed_in, detail=found, error=error
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(request: Request, signed_in: AdminPage, runtime: RuntimeDep) -> HTMLResponse:
+    with runtime.database.unit_of_work() as session:
+        events = audit.of_org(session, signed_in.worker.org_id)
+    return _render(request, runtime, "audit.html", signed_in=signed_in, events=events)
+
+
+def _admin_page(
+    request: Request, runtime: Runtime, signed_in: SignedIn, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    with runtime.database.unit_of_work() as session:
+        team = workers.of_org(session, signed_in.worker.org_id)
+        webhook = organisations.notice_webhook(session, signed_in.worker.org_id)
+    return _render(
+        request, runtime, "admin.html", status_code, signed_in=signed_in, team=team, webhook=webhook or "", **context
+    )
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, signed_in: AdminPage, runtime: RuntimeDep) -> HTMLResponse:
+    return _admin_page(request, runtime, signed_in)
+
+
+@router.post("/admin/workers", response_class=HTMLResponse)
+def add_worker(
+    request: Request,
+    signed_in: AdminPage,
+    runtime: RuntimeDep,
+    csrf: Annotated[str, Form(max_length=128)],
+    email: Annotated[str, Form(max_length=254)],
+    role: Annotated[str, Form(max_length=16)],
+) -> HTMLResponse:
+    """The new worker's first password and TOTP secret are shown once, to hand over in person."""
+    _check_form_csrf(signed_in, csrf)
+    admin_worker = signed_in.worker
+    password = secrets.token_urlsafe(12)
+    try:
+        with runtime.database.unit_of_work() as session:
+            created = accounts.create_worker(
+                session,
+                runtime.cipher,
+                runtime.content.directory,
+                org_id=admin_worker.org_id,
+                email=email,
+                role=role,
+                password=password,
+            )
+            audit.record(
+                session,
+                "worker_added",
+                org_id=admin_worker.org_id,
+                worker_id=admin_worker.id,
+                worker_email=admin_worker.email,
+                detail=created.worker.email[:64],
+            )
+    except accounts.AccountError as error:
+        return _admin_page(request, runtime, signed_in, status.HTTP_422_UNPROCESSABLE_CONTENT, error=str(error))
+    return _admin_page(request, runtime, signed_in, created=created, password=password)
+
+
+@router.post("/admin/workers/{worker_id}/disabled")
+def set_worker_disabled(
+    worker_id: str,
+    signed_in: AdminPage,
+    runtime: RuntimeDep,
+    csrf: Annotated[str, Form(max_length=128)],
+    disabled: Annotated[bool, Form()],
+) -> Response:
+    _check_form_csrf(signed_in, csrf)
+    target_id = casework.parse_id(worker_id)
+    with runtime.database.unit_of_work() as session:
+        target = workers.in_org(session, signed_in.worker.org_id, target_id) if target_id else None
+        if target is None or target.id == signed_in.worker.id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such worker in your organisation")
+        accounts.set_disabled(session, signed_in.worker, target, disabled)
+    return _see_other("/portal/admin")
+
+
+@router.post("/admin/notice", response_class=HTMLResponse)
+def set_notice(
+    request: Request,
+    signed_in: AdminPage,
+    runtime: RuntimeDep,
+    csrf: Annotated[str, Form(max_length=128)],
+    webhook: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    _check_form_csrf(signed_in, csrf)
+    try:
+        url = notice.check_webhook_url(webhook) if webhook.strip() else None
+    except ValueError as error:
+        return _admin_page(request, runtime, signed_in, status.HTTP_422_UNPROCESSABLE_CONTENT, error=str(error))
+    admin_worker = signed_in.worker
+    with runtime.database.unit_of_work() as session:
+        organisations.set_notice_webhook(session, admin_worker.org_id, url)
+        audit.record(
+            session,
+            "notice_set" if url else "notice_removed",
+            org_id=admin_worker.org_id,
+            worker_id=admin_worker.id,
+            worker_email=admin_worker.email,
+        )
+    return _see_other("/portal/admin")
