@@ -20,6 +20,7 @@ class CatalogError(ValueError):
 class LanguageInfo:
     code: str
     native_name: str
+    english_name: str  # for support workers, who may not read the native name
     direction: str
     review_status: str
     reviewed_by: str
@@ -69,6 +70,7 @@ def load_catalog(directory: Path, source_language: str = "en") -> Catalog:
         languages[code] = LanguageInfo(
             code=code,
             native_name=meta.get("X-Native-Name", code),
+            english_name=meta.get("X-English-Name", code),
             direction=direction,
             review_status=meta.get("X-Review-Status", "machine-drafted"),
             reviewed_by=meta.get("X-Reviewed-By", ""),

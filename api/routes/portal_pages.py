@@ -49,7 +49,7 @@ def _render(request: Request, runtime: Runtime, name: str, status_code: int = 20
     context.setdefault("signed_in", None)
     context.update(
         languages={code: info.native_name for code, info in catalog.languages.items()},
-        english_names=runtime.language_names,
+        english_names={code: info.english_name for code, info in catalog.languages.items()},
         directions={code: info.direction for code, info in catalog.languages.items()},
         services={s.id: s.name for s in runtime.content.directory.services},
         age=_age,
@@ -94,7 +94,7 @@ def login(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
     totp: Annotated[str, Form(max_length=16)],
-    csrf: Annotated[str, Form(max_length=128)],
+    csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
@@ -121,7 +121,7 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, signed_in: WorkerPage, runtime: RuntimeDep, csrf: Annotated[str, Form(max_length=128)]
+    request: Request, signed_in: WorkerPage, runtime: RuntimeDep, csrf: Annotated[str, Form(max_length=128)] = ""
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
     response = _see_other("/portal/login")
@@ -169,8 +169,8 @@ def change_status(
     request: Request,
     signed_in: WorkerPage,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=128)],
     status_value: Annotated[str, Form(alias="status", max_length=16)],
+    csrf: Annotated[str, Form(max_length=128)] = "",
     outcome: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
@@ -184,8 +184,8 @@ def add_note(
     request: Request,
     signed_in: WorkerPage,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=128)],
     text: Annotated[str, Form(max_length=casework.MAX_NOTE_CHARS)],
+    csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
     error = _change(runtime, signed_in, handover_id, "", None, text)
@@ -232,9 +232,9 @@ def add_worker(
     request: Request,
     signed_in: AdminPage,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=128)],
     email: Annotated[str, Form(max_length=254)],
     role: Annotated[str, Form(max_length=16)],
+    csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> HTMLResponse:
     """The new worker's first password and TOTP secret are shown once, to hand over in person."""
     _check_form_csrf(signed_in, csrf)
@@ -269,8 +269,8 @@ def set_worker_disabled(
     worker_id: str,
     signed_in: AdminPage,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=128)],
     disabled: Annotated[bool, Form()],
+    csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
     target_id = casework.parse_id(worker_id)
@@ -287,7 +287,7 @@ def set_notice(
     request: Request,
     signed_in: AdminPage,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=128)],
+    csrf: Annotated[str, Form(max_length=128)] = "",
     webhook: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     _check_form_csrf(signed_in, csrf)

@@ -23,6 +23,17 @@ from rasa.core.agent import Agent  # noqa: E402
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 
 SAFETY_INTENT = "immediate_danger"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def as_answered(parsed: dict) -> str:  # type: ignore[type-arg]
+    """The intent the assistant acts on: an unsure message whose likeliest intent is danger gets the danger
+    guidance (actions/fallback.py), so it counts as danger here too; any other unsure message is a miss."""
+    predicted = str(parsed["intent"]["name"])
+    if predicted != FALLBACK_INTENT:
+        return predicted
+    ranking = [str(r["name"]) for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK_INTENT]
+    return SAFETY_INTENT if ranking[:1] == [SAFETY_INTENT] else FALLBACK_INTENT
 
 
 async def evaluate(model: str, paths: list[str], min_accuracy: float, min_other: float, strict: str) -> int:
@@ -34,7 +45,7 @@ async def evaluate(model: str, paths: list[str], min_accuracy: float, min_other:
         per_intent: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
         confusions: collections.Counter[tuple[str, str]] = collections.Counter()
         for text, expected in examples:
-            predicted = (await agent.parse_message(text))["intent"]["name"]
+            predicted = as_answered(await agent.parse_message(text))
             per_intent[expected][1] += 1
             if predicted == expected:
                 per_intent[expected][0] += 1

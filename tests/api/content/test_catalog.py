@@ -91,6 +91,9 @@ def test_language_metadata_is_read_from_the_po_header() -> None:
     english = CATALOG.languages["en"]
     assert (english.native_name, english.direction) == ("English", "ltr")
     assert english.review_status in {"reviewed", "machine-drafted"}
+    assert CATALOG.languages["pa"].english_name == "Punjabi"
+    # Support workers read every language's English name; none may fall back to the bare code.
+    assert all(info.english_name != code for code, info in CATALOG.languages.items())
 
 
 def test_missing_source_catalog_and_bad_direction_are_refused(tmp_path: Path) -> None:
