@@ -15,19 +15,21 @@ RASA_VENV := .venv-rasa
 PY := $(APP_VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
 MODEL := models/assistant.tar.gz
-TRAINING_FILES := bot/config.yml $(wildcard bot/domain/*.yml data/nlu/*.yml data/nlu/*/*.yml data/rules/*.yml data/stories/*.yml)
+TRAINING_FILES := bot/config.yml $(wildcard bot/components/*.py bot/domain/*.yml data/nlu/*.yml data/nlu/*/*.yml data/rules/*.yml data/stories/*.yml)
 RASA_DATA := --domain bot/domain --data data/nlu data/rules data/stories --config bot/config.yml
 CHROMIUM := /usr/bin/chromium
+# Rasa imports the project's own NLU component (bot/components) by module path.
+export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup run test lint types validate nlu-accuracy redaction-rates pytest train bench browser-deps clean models purge
+.PHONY: help setup run test lint types validate nlu-accuracy redaction-rates pytest train bench browser-deps clean models purge danger-threshold worker
 
 help:
 	@echo "make run    start the assistant (web chat on http://localhost:8000/)"
 	@echo "make test   lint, types, Rasa data validation, NLU accuracy, unit, conversation and browser tests"
-	@echo "make train | make bench | make lint | make clean | make models LANGS=\"pl ro\""
+	@echo "make train | make bench | make lint | make clean | make models LANGS=\"pl ro\" | make worker ORG= EMAIL= ROLE="
 
 $(APP_VENV)/.installed: requirements/app.lock
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found (set PYTHON311=/path/to/python3.11)"; exit 1; }
@@ -60,8 +62,8 @@ browser-deps:
 	  else echo "Install Debian's chromium, fonts-noto-core and fonts-noto-cjk (as root)"; exit 1; fi; }
 
 lint: $(APP_VENV)/.installed
-	$(APP_VENV)/bin/ruff check api actions tests bench
-	$(APP_VENV)/bin/ruff format --check api actions tests bench
+	$(APP_VENV)/bin/ruff check api actions bot tests bench
+	$(APP_VENV)/bin/ruff format --check api actions bot tests bench
 
 types: $(APP_VENV)/.installed
 	$(APP_VENV)/bin/mypy api actions
@@ -84,10 +86,20 @@ test: setup $(MODEL) browser-deps lint types validate nlu-accuracy redaction-rat
 purge: $(APP_VENV)/.installed
 	INTERNAL_SECRET=$${INTERNAL_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')} $(PY) -m api.cli purge
 
+# A support-worker account: make worker ORG=harbour EMAIL=you@example.org ROLE=admin (asks for the password,
+# prints the TOTP secret for an authenticator app once). ORG is a service in data/services.yml that takes handovers.
+worker: $(APP_VENV)/.installed
+	@test -n "$(ORG)" -a -n "$(EMAIL)" -a -n "$(ROLE)" || { echo 'usage: make worker ORG=harbour EMAIL=you@example.org ROLE=worker|admin'; exit 2; }
+	INTERNAL_SECRET=$${INTERNAL_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')} $(PY) -m api.cli create-worker --org "$(ORG)" --email "$(EMAIL)" --role "$(ROLE)"
+
 # Offline translation packages: make models LANGS="pl ro". Local files in models/argos/ first, else the argos index.
 models: $(APP_VENV)/.installed
 	@test -n "$(LANGS)" || { echo 'usage: make models LANGS="pl ro ..."'; exit 2; }
 	$(PY) -m api.cli install-models $(LANGS)
+
+# How the danger threshold in bot/config.yml was chosen: a validation split of the training data (minutes).
+danger-threshold: $(RASA_VENV)/.installed
+	$(RASA_VENV)/bin/python bench/danger_threshold.py
 
 bench: setup $(MODEL)
 	$(PY) -m bench.conversations

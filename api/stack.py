@@ -132,7 +132,8 @@ class Stack:
                     "--port",
                     str(self.rasa_port),
                 ],
-                env,
+                # Rasa imports the project's own NLU component (bot/components) by module path.
+                {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))},
             )
         self.wait_until_ready(timeout)
         return self
@@ -229,7 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, shut_down)
     print("Starting Rasa and the gateway (Rasa takes about half a minute)…", flush=True)
     stack.start()
-    print(f"\nWeb chat: http://localhost:{args.port}/\nLogs: {log_dir}/\nPress Ctrl-C to stop.\n", flush=True)
+    print(
+        f"\nWeb chat: http://localhost:{args.port}/\n"
+        f"Support-worker portal: http://localhost:{args.port}/portal (accounts: make worker)\n"
+        f"Logs: {log_dir}/\nPress Ctrl-C to stop.\n",
+        flush=True,
+    )
     while all(p.poll() is None for p in stack.processes.values()):
         time.sleep(1)
     print("A process stopped unexpectedly; stopping the others.", flush=True)

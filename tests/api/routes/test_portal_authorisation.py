@@ -97,7 +97,11 @@ def _visit(world: World, visitor: str) -> str:
 
 
 def _request(world: World, route: Route, csrf: str) -> httpx.Response:
-    path = route.path.format(handover=world.add_handover(), worker=world.add_person(f"t{uuid.uuid4().hex[:6]}").id)
+    path = route.path
+    if "{handover}" in path:
+        path = path.replace("{handover}", world.add_handover())
+    if "{worker}" in path:
+        path = path.replace("{worker}", str(world.add_person(f"t{uuid.uuid4().hex[:6]}").id))
     send = world.client.request
     if route.body.startswith("json:"):
         return send(route.method, path, json=JSON[route.body], headers={"X-CSRF-Token": csrf})
