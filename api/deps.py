@@ -41,6 +41,18 @@ class NeedsSignIn(Exception):
     """A portal page was asked for without a valid session: answered with a redirect to the sign-in page."""
 
 
+class PageError(Exception):
+    """A portal page refuses (403, 404): answered with a readable page rather than JSON."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+ADMIN_ONLY = "Only an administrator of this organisation can do this."
+
+
 def _signed_in(request: Request, runtime: Runtime) -> SignedIn | None:
     token = request.cookies.get(cookie_name(runtime.settings))
     with runtime.database.unit_of_work() as session:
@@ -61,18 +73,16 @@ def require_worker_page(request: Request, runtime: RuntimeDep) -> SignedIn:
     return signed_in
 
 
-def _admin(signed_in: SignedIn) -> SignedIn:
+def require_admin_api(signed_in: Annotated[SignedIn, Depends(require_worker_api)]) -> SignedIn:
     if signed_in.worker.role != "admin":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an administrator of this organisation can do this")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, ADMIN_ONLY)
     return signed_in
 
 
-def require_admin_api(signed_in: Annotated[SignedIn, Depends(require_worker_api)]) -> SignedIn:
-    return _admin(signed_in)
-
-
 def require_admin_page(signed_in: Annotated[SignedIn, Depends(require_worker_page)]) -> SignedIn:
-    return _admin(signed_in)
+    if signed_in.worker.role != "admin":
+        raise PageError(status.HTTP_403_FORBIDDEN, ADMIN_ONLY)
+    return signed_in
 
 
 WorkerApi = Annotated[SignedIn, Depends(require_worker_api)]

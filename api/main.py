@@ -19,7 +19,7 @@ from api.conversation import Conversation
 from api.core.config import Settings, get_settings
 from api.core.logging import configure as configure_logging
 from api.core.security import SecurityHeaders
-from api.deps import NeedsSignIn
+from api.deps import NeedsSignIn, PageError
 from api.retention import purge_handovers
 from api.routes import actions, health, nlg, pages, portal_api, portal_pages, sms, webchat
 from api.sms.channel import SmsChannel
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(NeedsSignIn, _to_sign_in)
+    app.add_exception_handler(PageError, portal_pages.error_page)
     for module in (webchat, nlg, actions, health, pages, portal_api, portal_pages):
         app.include_router(module.router)
     # The SMS route starts only when it can check Twilio's signatures (or is explicitly told not to).

@@ -153,6 +153,18 @@ def sign_in(
     return SignIn(worker, None)
 
 
+def change_password(session: Session, worker: Worker, current: str, new: str, repeated: str) -> None:
+    """Raises AccountError with a message for the worker when the change cannot be made."""
+    if not _password_matches(worker.password_hash, current):
+        raise AccountError("Your current password is not right.")
+    if new != repeated:
+        raise AccountError("The two new passwords are not the same.")
+    if len(new) < MIN_PASSWORD_CHARS or new == current:
+        raise AccountError(f"Choose a new password of at least {MIN_PASSWORD_CHARS} characters.")
+    worker.password_hash = hasher().hash(new)
+    audit.record(session, "password_changed", org_id=worker.org_id, worker_id=worker.id, worker_email=worker.email)
+
+
 def set_disabled(session: Session, admin: Worker, worker: Worker, disabled: bool) -> None:
     """Disabling also ends every session the worker has open."""
     worker.disabled = disabled

@@ -12,11 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import AdminPage, RuntimeDep, WorkerPage
+from api.deps import AdminPage, PageError, RuntimeDep, WorkerPage
 from api.models import ROLES
 from api.portal import accounts, casework, notice
 from api.portal.sessions import SignedIn
@@ -27,6 +27,7 @@ from api.runtime import Runtime
 router = APIRouter(prefix="/portal", tags=["portal"])
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 LOGIN_CSRF_COOKIE = "portal_login_csrf"
+NO_SUCH_HANDOVER = "There is no such handover. It may have been purged after its retention period."
 
 
 @lru_cache
@@ -59,9 +60,16 @@ def _render(request: Request, runtime: Runtime, name: str, status_code: int = 20
     return _templates().TemplateResponse(request, f"portal/{name}", context, status_code=status_code)
 
 
+def error_page(request: Request, error: Exception) -> HTMLResponse:
+    """Refusals on portal pages, as a page with a way back (the same status code as the JSON API's)."""
+    assert isinstance(error, PageError)
+    runtime: Runtime = request.app.state.runtime
+    return _render(request, runtime, "error.html", error.status_code, message=error.message)
+
+
 def _check_form_csrf(signed_in: SignedIn, token: str) -> None:
     if not signed_in.csrf_ok(token):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "This form has expired. Go back, reload the page, try again.")
+        raise PageError(status.HTTP_403_FORBIDDEN, "This form has expired. Go back, reload the page and try again.")
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -141,7 +149,7 @@ def handover_detail(handover_id: str, request: Request, signed_in: WorkerPage, r
     with runtime.database.unit_of_work() as session:
         found = casework.detail(session, runtime.cipher, signed_in.worker, handover_id)
     if found is None:
-        return _render(request, runtime, "not_found.html", status.HTTP_404_NOT_FOUND, signed_in=signed_in)
+        raise PageError(status.HTTP_404_NOT_FOUND, NO_SUCH_HANDOVER)
     return _render(request, runtime, "detail.html", signed_in=signed_in, detail=found)
 
 
@@ -152,7 +160,7 @@ def _change(
     with runtime.database.unit_of_work() as session:
         handover = casework.find(session, signed_in.worker, handover_id)
         if handover is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such handover")
+            raise PageError(status.HTTP_404_NOT_FOUND, NO_SUCH_HANDOVER)
         try:
             if note is not None:
                 casework.add_note(session, runtime.cipher, runtime.redactor, signed_in.worker, handover, note)
@@ -202,6 +210,33 @@ def _after_change(
     return _render(
         request, runtime, "detail.html", status.HTTP_409_CONFLICT, signed_in=signed_in, detail=found, error=error
     )
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, signed_in: WorkerPage, runtime: RuntimeDep) -> HTMLResponse:
+    return _render(request, runtime, "account.html", signed_in=signed_in)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    signed_in: WorkerPage,
+    runtime: RuntimeDep,
+    current: Annotated[str, Form(max_length=1024)],
+    new: Annotated[str, Form(max_length=1024)],
+    repeated: Annotated[str, Form(max_length=1024)],
+    csrf: Annotated[str, Form(max_length=128)] = "",
+) -> HTMLResponse:
+    _check_form_csrf(signed_in, csrf)
+    try:
+        with runtime.database.unit_of_work() as session:
+            worker = workers.by_id(session, signed_in.worker.id)
+            if worker is None:
+                raise PageError(status.HTTP_404_NOT_FOUND, "Your account no longer exists.")
+            accounts.change_password(session, worker, current, new, repeated)
+    except accounts.AccountError as error:
+        return _render(request, runtime, "account.html", 422, signed_in=signed_in, error=str(error))
+    return _render(request, runtime, "account.html", signed_in=signed_in, changed=True)
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -277,7 +312,7 @@ def set_worker_disabled(
     with runtime.database.unit_of_work() as session:
         target = workers.in_org(session, signed_in.worker.org_id, target_id) if target_id else None
         if target is None or target.id == signed_in.worker.id:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such worker in your organisation")
+            raise PageError(status.HTTP_404_NOT_FOUND, "There is no such worker in your organisation.")
         accounts.set_disabled(session, signed_in.worker, target, disabled)
     return _see_other("/portal/admin")
 

@@ -57,6 +57,9 @@ ROUTES = [
         _expect(SIGN_IN, 404, ("redirect", "/portal/handovers/"), ("redirect", "/portal/handovers/"), SIGN_IN),
     ),
     Route("POST", "/portal/logout", "form:none", _expect(SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN)),
+    Route("GET", "/portal/account", "", _expect(SIGN_IN, 200, 200, 200, SIGN_IN)),
+    # A wrong current password: the change is refused, but only to someone signed in (422, not a redirect).
+    Route("POST", "/portal/account/password", "form:password", _expect(SIGN_IN, 422, 422, 422, SIGN_IN)),
     Route("GET", "/portal/audit", "", _expect(SIGN_IN, 403, 403, 200, SIGN_IN)),
     Route("GET", "/portal/admin", "", _expect(SIGN_IN, 403, 403, 200, SIGN_IN)),
     Route("POST", "/portal/admin/workers", "form:worker", _expect(SIGN_IN, 403, 403, 200, SIGN_IN)),
@@ -81,6 +84,7 @@ FORMS = {
     "form:worker": {"email": "new-{n}@harbour.example.org", "role": "worker"},
     "form:disable": {"disabled": "true"},
     "form:notice": {"webhook": "https://hooks.example.org/portal"},
+    "form:password": {"current": "not the password", "new": "a new long password", "repeated": "a new long password"},
 }
 JSON = {"json:status": {"status": "accepted"}, "json:note": {"text": "Called back."}, "json:none": None}
 

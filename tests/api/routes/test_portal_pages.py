@@ -99,6 +99,10 @@ def test_every_form_needs_the_sessions_csrf_token(portal_world: World, csrf: str
         (f"/portal/handovers/{handover_id}/notes", {"text": "note"}),
         ("/portal/admin/workers", {"email": "x@harbour.example.org", "role": "worker"}),
         ("/portal/admin/notice", {"webhook": "https://hooks.example.org/a"}),
+        (
+            "/portal/account/password",
+            {"current": PASSWORD, "new": "a new long password", "repeated": "a new long password"},
+        ),
         ("/portal/logout", {}),
     ]
     for path, form in forms:
@@ -158,3 +162,34 @@ def test_pages_load_nothing_from_elsewhere(portal_world: World) -> None:
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert page.headers["cache-control"] == "no-store"
     assert not re.search(r'(src|href)="(https?:)?//', page.text)
+
+
+def test_a_worker_changes_her_password(portal_world: World) -> None:
+    person = portal_world.add_person("ana")
+    sign_in_by_form(portal_world, person)
+    csrf = form_csrf(portal_world.client.get("/portal/account"))
+    new = "a brand new long pass phrase"
+    wrong = {"csrf": csrf, "current": "not my password", "new": new, "repeated": new}
+    refused = portal_world.client.post("/portal/account/password", data=wrong)
+    assert refused.status_code == 422 and "current password is not right" in refused.text
+    mismatch = {"csrf": csrf, "current": PASSWORD, "new": new, "repeated": new + "!"}
+    assert "not the same" in portal_world.client.post("/portal/account/password", data=mismatch).text
+    changed = portal_world.client.post(
+        "/portal/account/password", data={"csrf": csrf, "current": PASSWORD, "new": new, "repeated": new}
+    )
+    assert changed.status_code == 200 and 'id="password-changed"' in changed.text
+    portal_world.client.cookies.clear()
+    portal_world.rewind_totp(person)
+    old = {"email": person.email, "password": PASSWORD, "totp": person.code()}
+    assert portal_world.client.post("/api/portal/login", json=old).status_code == 401
+    portal_world.rewind_totp(person)
+    assert portal_world.client.post("/api/portal/login", json={**old, "password": new}).status_code == 200
+
+
+def test_refusals_on_pages_are_pages(portal_world: World) -> None:
+    person = portal_world.add_person("ana")
+    sign_in_by_form(portal_world, person)
+    for path, code in (("/portal/handovers/00000000-0000-4000-8000-000000000000", 404), ("/portal/audit", 403)):
+        response = portal_world.client.get(path)
+        assert response.status_code == code
+        assert response.headers["content-type"].startswith("text/html") and "Back to the queue" in response.text
