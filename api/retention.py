@@ -24,14 +24,7 @@ def purge_handovers(settings: Settings, database: Database) -> int:
             closed_cutoff=now - dt.timedelta(days=settings.closed_handover_retention_days),
         )
         for handover in expired:
-            audit.record(
-                session,
-                "purge",
-                org_id=handover.service_id,
-                handover_id=handover.id,
-                handover_reference=handover.reference,
-                detail=handover.status,
-            )
+            audit.record(session, "purge", handover=handover, detail=handover.status)
         removed = handovers.remove(session, [h.id for h in expired])
         portal_sessions.remove_expired(
             session,

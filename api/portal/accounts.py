@@ -128,14 +128,11 @@ def sign_in(
     account_key, address_key = _keys(settings, email, address)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=settings.login_window_minutes)
     worker = workers.by_email(session, email)
-    org_id = worker.org_id if worker else None
-    worker_id = worker.id if worker else None
-    known_email = email if worker else None
     if (
         portal_sessions.failures_since(session, account_key, since) >= settings.login_max_failures_per_account
         or portal_sessions.failures_since(session, address_key, since) >= settings.login_max_failures_per_address
     ):
-        audit.record(session, "login_rate_limited", org_id=org_id, worker_id=worker_id, worker_email=known_email)
+        audit.record(session, "login_rate_limited", worker=worker)
         return SignIn(None, Refusal.RATE_LIMITED)
     ok = _password_matches(worker.password_hash if worker else _dummy_hash(), password) and worker is not None
     if ok and worker is not None:
@@ -144,12 +141,12 @@ def sign_in(
     if not ok or worker is None:
         portal_sessions.record_failure(session, account_key)
         portal_sessions.record_failure(session, address_key)
-        audit.record(session, "login_failed", org_id=org_id, worker_id=worker_id, worker_email=known_email)
+        audit.record(session, "login_failed", worker=worker)
         return SignIn(None, Refusal.INVALID)
     if hasher().check_needs_rehash(worker.password_hash):
         worker.password_hash = hasher().hash(password)
     portal_sessions.clear_failures(session, account_key)
-    audit.record(session, "login", org_id=worker.org_id, worker_id=worker.id, worker_email=worker.email)
+    audit.record(session, "login", worker=worker)
     return SignIn(worker, None)
 
 
@@ -162,7 +159,7 @@ def change_password(session: Session, worker: Worker, current: str, new: str, re
     if len(new) < MIN_PASSWORD_CHARS or new == current:
         raise AccountError(f"Choose a new password of at least {MIN_PASSWORD_CHARS} characters.")
     worker.password_hash = hasher().hash(new)
-    audit.record(session, "password_changed", org_id=worker.org_id, worker_id=worker.id, worker_email=worker.email)
+    audit.record(session, "password_changed", worker=worker)
 
 
 def set_disabled(session: Session, admin: Worker, worker: Worker, disabled: bool) -> None:
@@ -170,11 +167,5 @@ def set_disabled(session: Session, admin: Worker, worker: Worker, disabled: bool
     worker.disabled = disabled
     if disabled:
         portal_sessions.remove_for_worker(session, worker.id)
-    audit.record(
-        session,
-        "worker_disabled" if disabled else "worker_enabled",
-        org_id=admin.org_id,
-        worker_id=admin.id,
-        worker_email=admin.email,
-        detail=worker.email[:64],
-    )
+    action = "worker_disabled" if disabled else "worker_enabled"
+    audit.record(session, action, worker=admin, detail=worker.email[:64])

@@ -49,19 +49,6 @@ def parse_id(raw: str) -> uuid.UUID | None:
         return None
 
 
-def _record(session: Session, worker: Worker, action: str, handover: Handover, detail: str | None = None) -> None:
-    audit.record(
-        session,
-        action,
-        org_id=worker.org_id,
-        worker_id=worker.id,
-        worker_email=worker.email,
-        handover_id=handover.id,
-        handover_reference=handover.reference,
-        detail=detail,
-    )
-
-
 def queue(session: Session, worker: Worker) -> list[Handover]:
     return handovers.of_org(session, worker.org_id)
 
@@ -75,8 +62,8 @@ def detail(session: Session, cipher: Cipher, worker: Worker, raw_id: str) -> Det
     handover = find(session, worker, raw_id)
     if handover is None:
         return None
-    _record(session, worker, "view_handover", handover)
-    _record(session, worker, "decrypt_contact", handover)
+    audit.record(session, "view_handover", worker=worker, handover=handover)
+    audit.record(session, "decrypt_contact", worker=worker, handover=handover)
     notes = []
     for note in handovers.notes_of(session, handover):
         author = workers.by_id(session, note.worker_id) if note.worker_id else None
@@ -97,7 +84,8 @@ def change_status(session: Session, worker: Worker, handover: Handover, status: 
     else:
         raise TransitionError("status must be 'accepted' or 'closed'")
     handovers.set_status(handover, status, outcome)
-    _record(session, worker, "status_change", handover, status if outcome is None else f"{status}:{outcome}")
+    detail = status if outcome is None else f"{status}:{outcome}"
+    audit.record(session, "status_change", worker=worker, handover=handover, detail=detail)
 
 
 def add_note(
@@ -109,4 +97,4 @@ def add_note(
         raise TransitionError(f"a note needs between 1 and {MAX_NOTE_CHARS} characters")
     redacted = redactor.redact(text, language=handover.language).text
     handovers.add_note(session, cipher, handover, worker.id, redacted)
-    _record(session, worker, "add_note", handover)
+    audit.record(session, "add_note", worker=worker, handover=handover)

@@ -3,34 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.models import AuditEvent
+from api.models import AuditEvent, Handover, Worker
 
 
 def record(
     session: Session,
     action: str,
     *,
-    org_id: str | None,
-    worker_id: uuid.UUID | None = None,
-    worker_email: str | None = None,
-    handover_id: uuid.UUID | None = None,
-    handover_reference: str | None = None,
+    worker: Worker | None = None,
+    handover: Handover | None = None,
+    org_id: str | None = None,
     detail: str | None = None,
 ) -> None:
+    """The organisation is the worker's, else the handover's, else the one given (e.g. by the CLI)."""
     session.add(
         AuditEvent(
             at=dt.datetime.now(dt.UTC),
-            org_id=org_id,
-            worker_id=worker_id,
-            worker_email=worker_email,
+            org_id=worker.org_id if worker else handover.service_id if handover else org_id,
+            worker_id=worker.id if worker else None,
+            worker_email=worker.email if worker else None,
             action=action,
-            handover_id=handover_id,
-            handover_reference=handover_reference,
+            handover_id=handover.id if handover else None,
+            handover_reference=handover.reference if handover else None,
             detail=detail,
         )
     )

@@ -5,10 +5,12 @@ State-changing calls need the X-CSRF-Token header that sign-in returned, on top 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from sqlalchemy.orm import Session
 
 from api.deps import AdminApi, RuntimeDep, WorkerApi
 from api.models import Handover
@@ -16,6 +18,7 @@ from api.portal import accounts, casework
 from api.portal.sessions import SignedIn
 from api.repositories import audit
 from api.routes.portal_common import client_address, end_session, refusal, start_session
+from api.runtime import Runtime
 
 router = APIRouter(prefix="/api/portal", tags=["portal"])
 NOT_FOUND = "no such handover"
@@ -110,36 +113,43 @@ def get_handover(handover_id: str, signed_in: WorkerApi, runtime: RuntimeDep) ->
     }
 
 
+def _act(
+    runtime: Runtime, signed_in: SignedIn, handover_id: str, act: Callable[[Session, Handover], None], refused: int
+) -> dict[str, Any]:
+    """Apply a change to one of the worker's handovers: 404 for any other id, `refused` when it is not allowed."""
+    with runtime.database.unit_of_work() as session:
+        handover = casework.find(session, signed_in.worker, handover_id)
+        if handover is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        try:
+            act(session, handover)
+        except casework.TransitionError as error:
+            raise HTTPException(refused, str(error)) from None
+        return _summary(handover)
+
+
 @router.post("/handovers/{handover_id}/status")
 def set_status(
     handover_id: str, body: StatusIn, signed_in: WorkerApi, runtime: RuntimeDep, csrf: CsrfHeader = None
 ) -> dict[str, Any]:
     _check_csrf(signed_in, csrf)
-    with runtime.database.unit_of_work() as session:
-        handover = casework.find(session, signed_in.worker, handover_id)
-        if handover is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        try:
-            casework.change_status(session, signed_in.worker, handover, body.status, body.outcome)
-        except casework.TransitionError as error:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
-        return _summary(handover)
+
+    def change(session: Session, handover: Handover) -> None:
+        casework.change_status(session, signed_in.worker, handover, body.status, body.outcome)
+
+    return _act(runtime, signed_in, handover_id, change, status.HTTP_409_CONFLICT)
 
 
 @router.post("/handovers/{handover_id}/notes", status_code=status.HTTP_201_CREATED)
 def add_note(
     handover_id: str, body: NoteIn, signed_in: WorkerApi, runtime: RuntimeDep, csrf: CsrfHeader = None
-) -> dict[str, str]:
+) -> dict[str, Any]:
     _check_csrf(signed_in, csrf)
-    with runtime.database.unit_of_work() as session:
-        handover = casework.find(session, signed_in.worker, handover_id)
-        if handover is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        try:
-            casework.add_note(session, runtime.cipher, runtime.redactor, signed_in.worker, handover, body.text)
-        except casework.TransitionError as error:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
-    return {"status": "added"}
+
+    def note(session: Session, handover: Handover) -> None:
+        casework.add_note(session, runtime.cipher, runtime.redactor, signed_in.worker, handover, body.text)
+
+    return _act(runtime, signed_in, handover_id, note, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 @router.get("/audit")

@@ -50,5 +50,5 @@ def end_session(runtime: Runtime, request: Request, response: Response, signed_i
     worker = signed_in.worker
     with runtime.database.unit_of_work() as session:
         sessions.end(session, request.cookies.get(name))
-        audit.record(session, "logout", org_id=worker.org_id, worker_id=worker.id, worker_email=worker.email)
+        audit.record(session, "logout", worker=worker)
     response.delete_cookie(name, path="/", secure=runtime.settings.portal_cookie_secure, httponly=True)

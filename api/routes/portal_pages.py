@@ -286,14 +286,7 @@ def add_worker(
                 role=role,
                 password=password,
             )
-            audit.record(
-                session,
-                "worker_added",
-                org_id=admin_worker.org_id,
-                worker_id=admin_worker.id,
-                worker_email=admin_worker.email,
-                detail=created.worker.email[:64],
-            )
+            audit.record(session, "worker_added", worker=admin_worker, detail=created.worker.email[:64])
     except accounts.AccountError as error:
         return _admin_page(request, runtime, signed_in, status.HTTP_422_UNPROCESSABLE_CONTENT, error=str(error))
     return _admin_page(request, runtime, signed_in, created=created, password=password)
@@ -333,11 +326,5 @@ def set_notice(
     admin_worker = signed_in.worker
     with runtime.database.unit_of_work() as session:
         organisations.set_notice_webhook(session, admin_worker.org_id, url)
-        audit.record(
-            session,
-            "notice_set" if url else "notice_removed",
-            org_id=admin_worker.org_id,
-            worker_id=admin_worker.id,
-            worker_email=admin_worker.email,
-        )
+        audit.record(session, "notice_set" if url else "notice_removed", worker=admin_worker)
     return _see_other("/portal/admin")
