@@ -19,7 +19,9 @@ def language_of(tracker: Tracker) -> str:
 
 def say(dispatcher: CollectingDispatcher, *messages: Message) -> None:
     for message in messages:
-        dispatcher.utter_message(text=message["text"], buttons=list(message["buttons"]))
+        # The English twin travels as custom JSON, which Rasa hands back to the gateway after the text.
+        english = {"text_en": message["text_en"]} if "text_en" in message else None
+        dispatcher.utter_message(text=message["text"], buttons=list(message["buttons"]), json_message=english)
 
 
 def her_words(tracker: Tracker, slot_value: object) -> str:

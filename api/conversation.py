@@ -53,16 +53,28 @@ def check_payload(payload: str) -> str:
     return payload
 
 
-def _as_message(reply: dict[str, Any]) -> Message | None:
-    text = reply.get("text")
-    if not isinstance(text, str) or not text:
-        return None
-    buttons: list[Button] = [
-        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-        for b in reply.get("buttons") or []
-        if isinstance(b, dict)
-    ]
-    return {"text": text, "buttons": buttons}
+def _as_messages(replies: list[dict[str, Any]]) -> list[Message]:
+    """Rasa's REST output: each text (with its buttons), then, as a message of its own, the custom JSON that
+    carries the text's English twin (see routes/nlg.py and actions/common.py)."""
+    messages: list[Message] = []
+    for reply in replies:
+        text = reply.get("text")
+        if isinstance(text, str) and text:
+            buttons: list[Button] = [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in reply.get("buttons") or []
+                if isinstance(b, dict)
+            ]
+            messages.append({"text": text, "buttons": buttons})
+        custom = reply.get("custom")
+        if messages and isinstance(custom, dict) and isinstance(custom.get("text_en"), str):
+            messages[-1]["text_en"] = custom["text_en"]
+    return messages
+
+
+def _for_her(messages: list[Message]) -> list[Message]:
+    """What the victim is sent: her language only (the English twins are for the transcript)."""
+    return [{"text": m["text"], "buttons": m["buttons"]} for m in messages]
 
 
 class Conversation:
@@ -72,8 +84,8 @@ class Conversation:
     def start(self, language: str, channel: str = "web") -> tuple[ChatSession, list[Message]]:
         session = self.runtime.sessions.create(language, channel)
         welcome = self.runtime.content.message(language, "utter_welcome")
-        session.transcript.append(Turn.now("bot", welcome["text"]))
-        return session, [welcome]
+        session.transcript.append(Turn.now("bot", welcome["text"], welcome.get("text_en")))
+        return session, _for_her([welcome])
 
     def marker(self, language: str) -> str:
         return self.runtime.content.catalog.text(language, "redaction.marker")
@@ -119,7 +131,7 @@ class Conversation:
             rasa = "ok"
             try:
                 raw = await self.runtime.rasa.send(session.sender_id, message)
-                messages = [m for m in map(_as_message, raw) if m is not None]
+                messages = _as_messages(raw)
             except RasaUnavailable:
                 rasa = "unavailable"
                 messages = self.runtime.content.safe_fallback(session.language)
@@ -142,9 +154,9 @@ class Conversation:
                 messages.insert(0, self._switch_notice(session.language, switched_from))
             if session.erase_requested:
                 await self._erase_locked(session)
-                return Reply(messages=messages, ended=True)
-            session.transcript.extend(Turn.now("bot", m["text"]) for m in messages)
-            return Reply(messages=messages)
+                return Reply(messages=_for_her(messages), ended=True)
+            session.transcript.extend(Turn.now("bot", m["text"], m.get("text_en")) for m in messages)
+            return Reply(messages=_for_her(messages))
 
     def _for_nlu(self, text: str) -> str:
         for marker in self.runtime.redactor.markers:
@@ -173,7 +185,9 @@ class Conversation:
             "title": catalog.render(language, "button.back_to_language", names),
             "payload": f'/choose_language{{"language":"{previous}"}}',
         }
-        return {"text": catalog.render(language, "language_switched", names), "buttons": [back]}
+        return self.runtime.content.bilingual(
+            language, lambda lang: catalog.render(lang, "language_switched", names), [back]
+        )
 
     async def erase(self, session: ChatSession) -> None:
         """Forget the session at once, then erase its tracker once any turn in flight has finished."""

@@ -3,9 +3,10 @@ profile and settings, so that numbers are never part of translated text."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TypedDict
+from functools import cached_property, partial
+from typing import NotRequired, TypedDict
 
 from api.content.catalog import Catalog
 from api.content.directory import Directory, Service
@@ -29,6 +30,8 @@ class Button(TypedDict):
 class Message(TypedDict):
     text: str
     buttons: list[Button]
+    # The same words in English, for the support worker's transcript only; never shown to the victim.
+    text_en: NotRequired[str]
 
 
 @dataclass
@@ -96,11 +99,17 @@ class Content:
     def buttons(self, language: str, key: str) -> list[Button]:
         return [self.button(language, b.title, b.payload) for b in self.responses.buttons(key)]
 
+    def bilingual(self, language: str, render: Callable[[str], str], buttons: list[Button]) -> Message:
+        """A message in the conversation's language, with its English twin when that is another language."""
+        message: Message = {"text": render(language), "buttons": buttons}
+        source = self.catalog.source_language
+        if language != source:
+            message["text_en"] = render(source)
+        return message
+
     def message(self, language: str, key: str, buttons: list[Button] | None = None, **extra: str) -> Message:
-        return {
-            "text": self.text(language, key, **extra),
-            "buttons": self.buttons(language, key) if buttons is None else buttons,
-        }
+        chosen = self.buttons(language, key) if buttons is None else buttons
+        return self.bilingual(language, lambda lang: self.text(lang, key, **extra), chosen)
 
     def service_entry(self, language: str, service: Service) -> str:
         independence = self.catalog.text(language, "independent.yes" if service.independent else "independent.no")
@@ -126,8 +135,8 @@ class Content:
     def services_messages(self, language: str, need: str | None) -> list[Message]:
         """The intro, one message per service (independent first), and the offer to put her in touch."""
         intro = self.message(language, f"services_intro.{need or 'all'}")
-        entries: list[Message] = [
-            {"text": self.service_entry(language, s), "buttons": []} for s in self.directory.for_need(need)
+        entries = [
+            self.bilingual(language, partial(self.service_entry, service=s), []) for s in self.directory.for_need(need)
         ]
         return [intro, *entries, self.message(language, "services_outro")]
 

@@ -33,4 +33,13 @@ async def generate(runtime: RuntimeDep, body: dict[str, Any] = Body(...)) -> dic
     except KeyError:
         log.error("nlg: no catalog message for response", extra={"response": key})
         message = content.safe_fallback(language)[0]
-    return {"text": message["text"], "buttons": message["buttons"], "image": None, "elements": [], "attachments": []}
+    # The English twin travels as custom JSON, which Rasa hands back to the gateway after the text.
+    custom = {"text_en": message["text_en"]} if "text_en" in message else None
+    return {
+        "text": message["text"],
+        "buttons": message["buttons"],
+        "image": None,
+        "elements": [],
+        "attachments": [],
+        "custom": custom,
+    }

@@ -50,3 +50,16 @@ def test_unknown_action_is_404_like_rasa_sdk(client: TestClient, internal_header
     body = {**ACTION_BODY, "next_action": "action_nope"}
     response = client.post("/actions/webhook", json=body, headers=internal_headers)
     assert response.status_code == 404 and response.json()["action_name"] == "action_nope"
+
+
+def test_nlg_sends_the_english_twin_as_custom_json(client: TestClient, internal_headers: dict[str, str]) -> None:
+    """For the support worker's transcript: the text in her language, and the same words in English."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    polish = runtime.sessions.create("pl", "web")
+    body = {**NLG_BODY, "tracker": {"sender_id": polish.sender_id, "slots": {}}}
+    answer = client.post("/nlg", json=body, headers=internal_headers).json()
+    assert "999" in answer["text"] and "call 999" not in answer["text"]
+    assert "call 999" in answer["custom"]["text_en"]
+    english = runtime.sessions.create("en", "web")
+    body = {**NLG_BODY, "tracker": {"sender_id": english.sender_id, "slots": {}}}
+    assert client.post("/nlg", json=body, headers=internal_headers).json()["custom"] is None
