@@ -32,7 +32,8 @@ def her_words(tracker: Tracker, slot_value: object) -> str:
     """
     session = runtime().session_of(tracker.sender_id)
     users = [turn for turn in session.transcript if turn.role == "user"] if session else []
-    if users and users[-1].text_en is not None:
+    pressed = str(tracker.latest_message.get("text") or "").startswith("/")  # a button: Rasa saw its payload
+    if users and users[-1].text_en is not None and not pressed:
         return users[-1].text
     return str(slot_value or "")
 

@@ -72,6 +72,10 @@ def _as_messages(replies: list[dict[str, Any]]) -> list[Message]:
     return messages
 
 
+def _offered(messages: list[Message]) -> dict[str, str]:
+    return {b["payload"]: b["title"] for m in messages for b in m["buttons"]}
+
+
 def _for_her(messages: list[Message]) -> list[Message]:
     """What the victim is sent: her language only (the English twins are for the transcript)."""
     return [{"text": m["text"], "buttons": m["buttons"]} for m in messages]
@@ -85,19 +89,23 @@ class Conversation:
         session = self.runtime.sessions.create(language, channel)
         welcome = self.runtime.content.message(language, "utter_welcome")
         session.transcript.append(Turn.now("bot", welcome["text"], welcome.get("text_en")))
+        session.offered = _offered([welcome])
         return session, _for_her([welcome])
 
     def marker(self, language: str) -> str:
         return self.runtime.content.catalog.text(language, "redaction.marker")
 
-    def _button_title(self, language: str, payload: str) -> str:
-        """What the victim saw on the button she pressed, for the transcript."""
+    def _button_title(self, session: ChatSession, payload: str) -> tuple[str, str | None]:
+        """What the victim saw on the button she pressed, and its English, for the transcript."""
         content = self.runtime.content
+        language, source = session.language, content.catalog.source_language
         for menu in content.responses.menus.values():
             for button in menu:
                 if button.payload == payload:
-                    return content.catalog.text(language, button.title)
-        return payload
+                    english = content.catalog.text(source, button.title) if language != source else None
+                    return content.catalog.text(language, button.title), english
+        # Buttons built at run time: a service's name (the same in every language), a language's own name.
+        return session.offered.get(payload, payload), None
 
     async def reply(self, session: ChatSession, *, text: str | None = None, payload: str | None = None) -> Reply:
         async with session.lock:
@@ -109,7 +117,7 @@ class Conversation:
                 message = check_payload(payload)
                 if self.runtime.redactor.is_status(message, language):
                     raise BadInput("a payload may not carry free text")
-                shown = self._button_title(language, payload)
+                shown, shown_en = self._button_title(session, payload)
             elif text is not None:
                 named = named_language(text, self.runtime.language_names)
                 detected = None if named else self.runtime.languages.detect(text)
@@ -143,7 +151,7 @@ class Conversation:
                     "language": session.language,
                     "kind": "button" if payload is not None else "text",
                     "switched_language": switched_from is not None,
-                    "translated": shown_en is not None,
+                    "translated": text is not None and shown_en is not None,
                     "rasa": rasa,
                     "ms": round((time.perf_counter() - began) * 1000, 1),
                 },
@@ -156,6 +164,7 @@ class Conversation:
                 await self._erase_locked(session)
                 return Reply(messages=_for_her(messages), ended=True)
             session.transcript.extend(Turn.now("bot", m["text"], m.get("text_en")) for m in messages)
+            session.offered = _offered(messages)
             return Reply(messages=_for_her(messages))
 
     def _for_nlu(self, text: str) -> str:

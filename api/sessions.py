@@ -42,6 +42,9 @@ class ChatSession:
     erase_requested: bool = False
     # SMS: the payloads of the numbered options last offered ("Reply 1 for ...").
     options: list[str] = field(default_factory=list)
+    # The buttons last shown (payload -> title), so the transcript records what she pressed in her words,
+    # also for buttons built at run time (a service's name), not only the fixed menus.
+    offered: dict[str, str] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
 

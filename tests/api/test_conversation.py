@@ -3,7 +3,9 @@ victim is sent her own language only."""
 
 from __future__ import annotations
 
-from api.conversation import _as_messages, _for_her
+from fastapi.testclient import TestClient
+
+from api.conversation import Conversation, _as_messages, _for_her
 
 
 def test_the_english_twin_is_joined_to_the_text_before_it() -> None:
@@ -26,3 +28,21 @@ def test_the_english_twin_is_joined_to_the_text_before_it() -> None:
 
 def test_custom_json_without_a_text_before_it_is_dropped() -> None:
     assert _as_messages([{"custom": {"text_en": "orphan"}}, {"custom": "not a dict"}]) == []
+
+
+def test_a_pressed_button_is_recorded_by_its_title_in_both_languages(client: TestClient) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    conversation = Conversation(runtime)
+    session, _ = conversation.start("pl")
+    catalog = runtime.content.catalog
+    assert conversation._button_title(session, "/request_handover") == (
+        catalog.text("pl", "button.request_handover"),
+        catalog.text("en", "button.request_handover"),
+    )
+    # A button built at run time (a service's name) is recorded as it was shown.
+    session.offered = {'/inform{"handover_service":"harbour"}': "Harbour Support Services"}
+    assert conversation._button_title(session, '/inform{"handover_service":"harbour"}') == (
+        "Harbour Support Services",
+        None,
+    )
+    assert conversation._button_title(session, "/never_offered") == ("/never_offered", None)

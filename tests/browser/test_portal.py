@@ -153,6 +153,7 @@ def test_a_worker_signs_in_and_handles_a_handover(page: Page, portal_stack: tupl
     # The assistant's own turns show its words in English, from the English catalog (never machine-translated).
     asked = page.locator("tr.turn-bot", has_text="Jak Harbour Support Services może się z tobą bezpiecznie")
     expect(asked.locator("td.english")).to_have_text("How is it safe for Harbour Support Services to contact you?")
+    assert "/inform" not in page.locator("table.transcript").inner_text()  # buttons read as she saw them
     box_original, box_english = original.bounding_box(), english.bounding_box()
     assert box_original and box_english
     assert abs(box_original["y"] - box_english["y"]) < 2 and box_english["x"] > box_original["x"]  # side by side
