@@ -89,6 +89,10 @@ def add_worker(org: str, email: str, role: str) -> int:
     print(f"created {created.worker.role} {created.worker.email} for {created.worker.org_id}")
     print(f"TOTP secret: {created.totp_secret}")
     print(f"otpauth URI: {created.otpauth_uri}")
+    if sys.stdout.isatty():
+        import segno
+
+        segno.make(created.otpauth_uri, error="m").terminal(compact=True)
     return 0
 
 

@@ -150,6 +150,17 @@ def sign_in(
     return SignIn(worker, None)
 
 
+def reset_credentials(session: Session, cipher: Cipher, admin: Worker, worker: Worker, password: str) -> NewAccount:
+    """A lost phone or forgotten password: a new first password and a new TOTP secret; every session ends."""
+    secret = totp.new_secret()
+    worker.password_hash = hasher().hash(password)
+    worker.totp_sealed = cipher.seal(secret)
+    worker.totp_last_step = 0
+    portal_sessions.remove_for_worker(session, worker.id)
+    audit.record(session, "worker_reset", worker=admin, detail=worker.email[:64])
+    return NewAccount(worker, secret, totp.provisioning_uri(secret, worker.email, ISSUER))
+
+
 def change_password(session: Session, worker: Worker, current: str, new: str, repeated: str) -> None:
     """Raises AccountError with a message for the worker when the change cannot be made."""
     if not _password_matches(worker.password_hash, current):

@@ -51,6 +51,13 @@ def matching_step(secret: str, code: str, after_step: int, now: float | None = N
     return None
 
 
+def qr_svg(uri: str) -> str:
+    """The otpauth URI as an inline SVG QR code for the admin page: nothing loaded from elsewhere."""
+    import segno
+
+    return str(segno.make(uri, error="m").svg_inline(scale=4, title="Scan with an authenticator app"))
+
+
 def provisioning_uri(secret: str, account: str, issuer: str) -> str:
     """The otpauth:// URI that authenticator apps read (usually from a QR code)."""
     label = quote(f"{issuer}:{account}")

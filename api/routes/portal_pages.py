@@ -15,10 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from api.deps import AdminPage, PageError, RuntimeDep, WorkerPage
-from api.models import ROLES
-from api.portal import accounts, casework, notice
+from api.models import ROLES, Worker
+from api.portal import accounts, casework, notice, totp
 from api.portal.sessions import SignedIn
 from api.repositories import audit, organisations, workers
 from api.routes.portal_common import client_address, end_session, refusal, start_session
@@ -253,7 +254,15 @@ def _admin_page(
         team = workers.of_org(session, signed_in.worker.org_id)
         webhook = organisations.notice_webhook(session, signed_in.worker.org_id)
     return _render(
-        request, runtime, "admin.html", status_code, signed_in=signed_in, team=team, webhook=webhook or "", **context
+        request,
+        runtime,
+        "admin.html",
+        status_code,
+        signed_in=signed_in,
+        team=team,
+        webhook=webhook or "",
+        qr=totp.qr_svg(context["created"].otpauth_uri) if "created" in context else None,
+        **context,
     )
 
 
@@ -292,6 +301,15 @@ def add_worker(
     return _admin_page(request, runtime, signed_in, created=created, password=password)
 
 
+def _team_member(session: Session, admin: Worker, raw_id: str) -> Worker:
+    """A worker of the admin's own organisation other than herself; anyone else is 404."""
+    target_id = casework.parse_id(raw_id)
+    target = workers.in_org(session, admin.org_id, target_id) if target_id else None
+    if target is None or target.id == admin.id:
+        raise PageError(status.HTTP_404_NOT_FOUND, "There is no such worker in your organisation.")
+    return target
+
+
 @router.post("/admin/workers/{worker_id}/disabled")
 def set_worker_disabled(
     worker_id: str,
@@ -301,13 +319,27 @@ def set_worker_disabled(
     csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
-    target_id = casework.parse_id(worker_id)
     with runtime.database.unit_of_work() as session:
-        target = workers.in_org(session, signed_in.worker.org_id, target_id) if target_id else None
-        if target is None or target.id == signed_in.worker.id:
-            raise PageError(status.HTTP_404_NOT_FOUND, "There is no such worker in your organisation.")
+        target = _team_member(session, signed_in.worker, worker_id)
         accounts.set_disabled(session, signed_in.worker, target, disabled)
     return _see_other("/portal/admin")
+
+
+@router.post("/admin/workers/{worker_id}/reset", response_class=HTMLResponse)
+def reset_worker(
+    worker_id: str,
+    request: Request,
+    signed_in: AdminPage,
+    runtime: RuntimeDep,
+    csrf: Annotated[str, Form(max_length=128)] = "",
+) -> HTMLResponse:
+    """New sign-in details for a worker who lost her phone or password, shown once like a new account's."""
+    _check_form_csrf(signed_in, csrf)
+    password = secrets.token_urlsafe(12)
+    with runtime.database.unit_of_work() as session:
+        target = _team_member(session, signed_in.worker, worker_id)
+        created = accounts.reset_credentials(session, runtime.cipher, signed_in.worker, target, password)
+    return _admin_page(request, runtime, signed_in, created=created, password=password)
 
 
 @router.post("/admin/notice", response_class=HTMLResponse)

@@ -194,3 +194,10 @@ def test_an_admin_cannot_disable_a_worker_of_another_organisation(world: World) 
     assert response.status_code == 404
     _visit(world, "other_org_worker")
     assert world.client.get("/api/portal/handovers").status_code == 200
+
+
+def test_an_admin_cannot_reset_a_worker_of_another_organisation(world: World) -> None:
+    csrf = _visit(world, "admin")
+    foreign = world.people["other_org_worker"].id
+    assert world.client.post(f"/portal/admin/workers/{foreign}/reset", data={"csrf": csrf}).status_code == 404
+    _visit(world, "other_org_worker")  # her password and code still work

@@ -193,3 +193,28 @@ def test_refusals_on_pages_are_pages(portal_world: World) -> None:
         response = portal_world.client.get(path)
         assert response.status_code == code
         assert response.headers["content-type"].startswith("text/html") and "Back to the queue" in response.text
+
+
+def test_new_sign_in_details_replace_the_old_ones_and_end_her_sessions(portal_world: World) -> None:
+    world = portal_world
+    ana = world.add_person("ana")
+    world.sign_in("ana")
+    ana_cookies = dict(world.client.cookies)
+    admin = world.add_person("boss", role="admin")
+    sign_in_by_form(world, admin)
+    csrf = form_csrf(world.client.get("/portal/admin"))
+    page = world.client.post(f"/portal/admin/workers/{ana.id}/reset", data={"csrf": csrf})
+    assert page.status_code == 200 and "<svg" in page.text and "otpauth://totp/" in page.text
+    password = re.search(r'id="new-password">([^<]+)<', page.text)
+    secret = re.search(r'id="new-totp">([^<]+)<', page.text)
+    assert password and secret and secret.group(1) != ana.secret
+    world.client.cookies.clear()
+    for name, value in ana_cookies.items():
+        world.client.cookies.set(name, value)
+    assert world.client.get("/api/portal/handovers").status_code == 401  # her old session has ended
+    world.client.cookies.clear()
+    old = {"email": ana.email, "password": PASSWORD, "totp": ana.code()}
+    assert world.client.post("/api/portal/login", json=old).status_code == 401
+    renewed = Person(ana.email, ana.org, ana.role, secret.group(1), ana.id)
+    new = {"email": ana.email, "password": password.group(1), "totp": renewed.code()}
+    assert world.client.post("/api/portal/login", json=new).status_code == 200
