@@ -119,13 +119,15 @@ class ActionAskHandoverConsent(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         language = language_of(tracker)
         service = _service(tracker)
-        message = runtime().content.message(
-            language,
-            "handover_consent",
-            service_name=service.name if service else "",
-            contact_summary=contact_summary(language, tracker),
-        )
-        say(dispatcher, message)
+        content = runtime().content
+        name = service.name if service else ""
+
+        def render(lang: str) -> str:
+            # The summary itself is rendered in each language, so the English twin is English throughout.
+            summary = contact_summary(lang, tracker)
+            return content.text(lang, "handover_consent", service_name=name, contact_summary=summary)
+
+        say(dispatcher, content.bilingual(language, render, content.buttons(language, "handover_consent")))
         return []
 
 

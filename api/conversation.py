@@ -104,8 +104,9 @@ class Conversation:
                 if button.payload == payload:
                     english = content.catalog.text(source, button.title) if language != source else None
                     return content.catalog.text(language, button.title), english
-        # Buttons built at run time: a service's name (the same in every language), a language's own name.
-        return session.offered.get(payload, payload), None
+        # Buttons built at run time: a service's name or a language's own name, the same in every language.
+        title = session.offered.get(payload)
+        return (title, title if language != source else None) if title else (payload, None)
 
     async def reply(self, session: ChatSession, *, text: str | None = None, payload: str | None = None) -> Reply:
         async with session.lock:

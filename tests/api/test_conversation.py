@@ -43,6 +43,6 @@ def test_a_pressed_button_is_recorded_by_its_title_in_both_languages(client: Tes
     session.offered = {'/inform{"handover_service":"harbour"}': "Harbour Support Services"}
     assert conversation._button_title(session, '/inform{"handover_service":"harbour"}') == (
         "Harbour Support Services",
-        None,
+        "Harbour Support Services",
     )
     assert conversation._button_title(session, "/never_offered") == ("/never_offered", None)

@@ -95,6 +95,19 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+    .map(el => el.outerHTML)"""
+
+
+def assert_accessible(page: Page) -> None:
+    """Every control has a name, the page has one h1 and a language, every table a caption and column headers."""
+    assert page.evaluate(UNLABELLED) == []
+    assert page.locator("h1").count() == 1 and page.locator("html[lang]").count() == 1
+    for table in page.locator("table").all():
+        assert table.locator("caption").count() == 1 and table.locator("th[scope=col]").count() >= 2
+
+
 def polish_handover(stack: Stack) -> str:
     """A victim writes in Polish, asks to be put in touch and agrees; returns the reference she is given."""
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as http:
@@ -118,6 +131,7 @@ def test_a_worker_signs_in_and_handles_a_handover(page: Page, portal_stack: tupl
     page.fill("#password", PASSWORD)
     page.fill("#totp", totp.code_at(totp_secret, totp.current_step()))
     page.screenshot(path=str(SCREENSHOTS / "portal-login.png"), full_page=True)
+    assert_accessible(page)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Handovers")
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -125,6 +139,7 @@ def test_a_worker_signs_in_and_handles_a_handover(page: Page, portal_stack: tupl
     assert session_cookie["httpOnly"] and session_cookie["secure"] and session_cookie["sameSite"] == "Strict"
 
     page.click("text=Team and notices")
+    assert_accessible(page)
     page.fill("#webhook", hook)
     page.click("form[action='/portal/admin/notice'] button")
     expect(page.locator("#webhook")).to_have_value(hook)
@@ -140,6 +155,7 @@ def test_a_worker_signs_in_and_handles_a_handover(page: Page, portal_stack: tupl
     expect(row).to_contain_text("new")
     expect(row).to_contain_text("Polish")
     page.screenshot(path=str(SCREENSHOTS / "portal-queue.png"), full_page=True)
+    assert_accessible(page)
     row.locator("a").click()
 
     expect(page.locator("h1")).to_contain_text(reference)
@@ -154,10 +170,14 @@ def test_a_worker_signs_in_and_handles_a_handover(page: Page, portal_stack: tupl
     asked = page.locator("tr.turn-bot", has_text="Jak Harbour Support Services może się z tobą bezpiecznie")
     expect(asked.locator("td.english")).to_have_text("How is it safe for Harbour Support Services to contact you?")
     assert "/inform" not in page.locator("table.transcript").inner_text()  # buttons read as she saw them
+    consent = page.locator("tr.turn-bot", has_text="Czy zgadzasz się").locator("td.english")
+    expect(consent).to_contain_text("phone call to 07700 900123")  # English throughout, the summary too
+    expect(consent).not_to_contain_text("telefon")
     box_original, box_english = original.bounding_box(), english.bounding_box()
     assert box_original and box_english
     assert abs(box_original["y"] - box_english["y"]) < 2 and box_english["x"] > box_original["x"]  # side by side
     page.screenshot(path=str(SCREENSHOTS / "portal-detail.png"), full_page=True)
+    assert_accessible(page)
 
     page.click("#accept")
     expect(page.locator("#status")).to_have_text("accepted")
