@@ -33,13 +33,15 @@ async def generate(runtime: RuntimeDep, body: dict[str, Any] = Body(...)) -> dic
     except KeyError:
         log.error("nlg: no catalog message for response", extra={"response": key})
         message = content.safe_fallback(language)[0]
-    # The English twin travels as custom JSON, which Rasa hands back to the gateway after the text.
-    custom = {"text_en": message["text_en"]} if "text_en" in message else None
-    return {
+    answer: dict[str, Any] = {
         "text": message["text"],
         "buttons": message["buttons"],
         "image": None,
         "elements": [],
         "attachments": [],
-        "custom": custom,
     }
+    if "text_en" in message:
+        # The English twin travels as custom JSON, which Rasa hands back to the gateway after the text. Only
+        # when there is one: Rasa's response schema refuses "custom": null, and then sends nothing at all.
+        answer["custom"] = {"text_en": message["text_en"]}
+    return answer

@@ -62,4 +62,4 @@ def test_nlg_sends_the_english_twin_as_custom_json(client: TestClient, internal_
     assert "call 999" in answer["custom"]["text_en"]
     english = runtime.sessions.create("en", "web")
     body = {**NLG_BODY, "tracker": {"sender_id": english.sender_id, "slots": {}}}
-    assert client.post("/nlg", json=body, headers=internal_headers).json()["custom"] is None
+    assert "custom" not in client.post("/nlg", json=body, headers=internal_headers).json()
