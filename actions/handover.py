@@ -256,7 +256,7 @@ class ActionSubmitHandover(Action):
                 ).reference
 
         reference = await anyio.to_thread.run_sync(store)
-        notice.announce(rt.database, service.id)
+        notice.announce(rt.database, rt.settings, service.id)
         shown_reference = content.number(language, reference)
         say(
             dispatcher, content.message(language, "handover_sent", service_name=service.name, reference=shown_reference)

@@ -107,5 +107,6 @@ class Organisation(Base):
     __tablename__ = "organisations"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # Where "a new handover is waiting" is posted (no content); empty for none.
+    # Where "a new handover is waiting" is posted or mailed (no content); empty for none.
     notice_webhook_url: Mapped[str | None] = mapped_column(String(500))
+    notice_email: Mapped[str | None] = mapped_column(String(254))

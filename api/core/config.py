@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     audit_retention_days: int = Field(default=365, ge=30, le=3650)
 
+    # Mail server for the optional "a new handover is waiting" email (never any content). Empty: no email.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    notice_from: str = ""
+
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=2000, ge=1, le=10_000)
     quick_exit_url: str = "https://www.bbc.co.uk/weather"

@@ -1,22 +1,29 @@
-"""The optional "a new handover is waiting" notice to an organisation's webhook: never any content, not even
-the reference, so the notice leaks nothing if it is read by the wrong person or logged by the receiving system."""
+"""The optional "a new handover is waiting" notice, to an organisation's webhook and/or email address: never any
+content, not even the reference, so the notice leaks nothing if it is read by the wrong person or logged by the
+receiving system."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import logging
+import re
+import smtplib
+from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import anyio
 import httpx
 
+from api.core.config import Settings
 from api.core.db import Database
 from api.repositories import organisations
 
 log = logging.getLogger(__name__)
-NOTICE = {"text": "A new handover is waiting in the portal."}
+NOTICE_TEXT = "A new handover is waiting in the portal."
+NOTICE = {"text": NOTICE_TEXT}
 TIMEOUT_SECONDS = 5.0
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,24}$")
 _pending: set[asyncio.Task[None]] = set()
 
 
@@ -31,6 +38,12 @@ def check_webhook_url(url: str) -> str:
     raise ValueError("the webhook must be an https:// address")
 
 
+def check_email(address: str) -> str:
+    if not EMAIL.match(address.strip()):
+        raise ValueError("that is not an email address")
+    return address.strip()
+
+
 def _is_loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -38,24 +51,47 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-async def _send(database: Database, org_id: str) -> None:
-    def lookup() -> str | None:
-        with database.unit_of_work() as session:
-            return organisations.notice_webhook(session, org_id)
-
-    url = await anyio.to_thread.run_sync(lookup)
-    if not url:
-        return
+async def _post(url: str) -> None:
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
             response = await client.post(url, json=NOTICE)
-        log.info("handover notice sent", extra={"status": response.status_code})
+        log.info("handover notice posted", extra={"status": response.status_code})
     except httpx.HTTPError as error:
-        log.warning("handover notice failed", extra={"error": type(error).__name__})
+        log.warning("handover notice post failed", extra={"error": type(error).__name__})
 
 
-def announce(database: Database, org_id: str) -> None:
-    """Send the notice in the background: the victim's reply never waits for an organisation's webhook."""
-    task = asyncio.get_running_loop().create_task(_send(database, org_id))
+def _mail(settings: Settings, address: str) -> None:
+    message = EmailMessage()
+    message["Subject"] = "A new handover is waiting"
+    message["From"] = settings.notice_from or f"portal@{settings.smtp_host}"
+    message["To"] = address
+    message.set_content(f"{NOTICE_TEXT}\n")
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_username and settings.smtp_password:
+                smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
+            smtp.send_message(message)
+        log.info("handover notice mailed")
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("handover notice mail failed", extra={"error": type(error).__name__})
+
+
+async def _send(database: Database, settings: Settings, org_id: str) -> None:
+    def lookup() -> tuple[str | None, str | None]:
+        with database.unit_of_work() as session:
+            return organisations.notice_targets(session, org_id)
+
+    webhook, email = await anyio.to_thread.run_sync(lookup)
+    if webhook:
+        await _post(webhook)
+    if email and settings.smtp_host:
+        await anyio.to_thread.run_sync(_mail, settings, email)
+
+
+def announce(database: Database, settings: Settings, org_id: str) -> None:
+    """Send the notice in the background: the victim's reply never waits for an organisation's webhook or mail."""
+    task = asyncio.get_running_loop().create_task(_send(database, settings, org_id))
     _pending.add(task)
     task.add_done_callback(_pending.discard)

@@ -252,7 +252,7 @@ def _admin_page(
 ) -> HTMLResponse:
     with runtime.database.unit_of_work() as session:
         team = workers.of_org(session, signed_in.worker.org_id)
-        webhook = organisations.notice_webhook(session, signed_in.worker.org_id)
+        webhook, email = organisations.notice_targets(session, signed_in.worker.org_id)
     return _render(
         request,
         runtime,
@@ -261,6 +261,8 @@ def _admin_page(
         signed_in=signed_in,
         team=team,
         webhook=webhook or "",
+        email=email or "",
+        mail_configured=bool(runtime.settings.smtp_host),
         qr=totp.qr_svg(context["created"].otpauth_uri) if "created" in context else None,
         **context,
     )
@@ -349,14 +351,17 @@ def set_notice(
     runtime: RuntimeDep,
     csrf: Annotated[str, Form(max_length=128)] = "",
     webhook: Annotated[str, Form(max_length=500)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
     try:
         url = notice.check_webhook_url(webhook) if webhook.strip() else None
+        address = notice.check_email(email) if email.strip() else None
     except ValueError as error:
         return _admin_page(request, runtime, signed_in, status.HTTP_422_UNPROCESSABLE_CONTENT, error=str(error))
     admin_worker = signed_in.worker
     with runtime.database.unit_of_work() as session:
-        organisations.set_notice_webhook(session, admin_worker.org_id, url)
-        audit.record(session, "notice_set" if url else "notice_removed", worker=admin_worker)
+        organisations.set_notice_targets(session, admin_worker.org_id, url, address)
+        targets = "+".join(name for name, value in (("webhook", url), ("email", address)) if value) or "none"
+        audit.record(session, "notice_set", worker=admin_worker, detail=targets)
     return _see_other("/portal/admin")

@@ -73,6 +73,7 @@ def upgrade() -> None:
         "organisations",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("notice_webhook_url", sa.String(500), nullable=True),
+        sa.Column("notice_email", sa.String(254), nullable=True),
     )
 
 

@@ -11,9 +11,11 @@ from typing import ClassVar
 
 import pytest
 
+from api.core.config import Settings
 from api.portal import notice
 from api.repositories import organisations
 from tests.support.portal import ORG, OTHER_ORG, World
+from tests.support.smtp import smtp_sink
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -38,23 +40,51 @@ def receiver() -> Iterator[str]:
     server.shutdown()
 
 
-async def _announce_and_wait(world: World, org: str) -> None:
-    notice.announce(world.runtime.database, org)
+async def _announce_and_wait(world: World, org: str, settings: Settings | None = None) -> None:
+    notice.announce(world.runtime.database, settings or world.runtime.settings, org)
     await asyncio.gather(*notice._pending)
 
 
 def test_the_notice_says_only_that_a_handover_is_waiting(portal_world: World, receiver: str) -> None:
     with portal_world.runtime.database.unit_of_work() as session:
-        organisations.set_notice_webhook(session, ORG, receiver)
+        organisations.set_notice_targets(session, ORG, receiver, None)
     asyncio.run(_announce_and_wait(portal_world, ORG))
     asyncio.run(_announce_and_wait(portal_world, OTHER_ORG))  # no webhook: nothing is sent
     assert [json.loads(body) for body in Receiver.received] == [{"text": "A new handover is waiting in the portal."}]
 
 
-def test_an_unreachable_webhook_does_not_raise(portal_world: World) -> None:
+def test_the_email_notice_says_only_that_a_handover_is_waiting(portal_world: World) -> None:
     with portal_world.runtime.database.unit_of_work() as session:
-        organisations.set_notice_webhook(session, ORG, "http://127.0.0.1:9/closed")
-    asyncio.run(_announce_and_wait(portal_world, ORG))
+        organisations.set_notice_targets(session, ORG, None, "team@harbour.example.org")
+    with smtp_sink() as sink:
+        settings = portal_world.runtime.settings.model_copy(
+            update={
+                "smtp_host": "127.0.0.1",
+                "smtp_port": sink.port,
+                "smtp_starttls": False,
+                "notice_from": "portal@assistant.example.org",
+            }
+        )
+        asyncio.run(_announce_and_wait(portal_world, ORG, settings))
+        asyncio.run(_announce_and_wait(portal_world, OTHER_ORG, settings))
+    assert len(sink.messages) == 1
+    mail = sink.messages[0]
+    assert (mail["To"], mail["From"]) == ("team@harbour.example.org", "portal@assistant.example.org")
+    assert mail["Subject"] == "A new handover is waiting"
+    assert mail.get_payload().strip() == "A new handover is waiting in the portal."
+
+
+def test_no_mail_server_no_email_and_no_error(portal_world: World) -> None:
+    with portal_world.runtime.database.unit_of_work() as session:
+        organisations.set_notice_targets(session, ORG, None, "team@harbour.example.org")
+    asyncio.run(_announce_and_wait(portal_world, ORG))  # SMTP_HOST unset: nothing to send, nothing raised
+
+
+def test_unreachable_targets_do_not_raise(portal_world: World) -> None:
+    with portal_world.runtime.database.unit_of_work() as session:
+        organisations.set_notice_targets(session, ORG, "http://127.0.0.1:9/closed", "team@harbour.example.org")
+    settings = portal_world.runtime.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": 9})
+    asyncio.run(_announce_and_wait(portal_world, ORG, settings))
 
 
 @pytest.mark.parametrize(

@@ -143,7 +143,7 @@ def test_an_admin_adds_a_worker_who_can_then_sign_in(portal_world: World) -> Non
     assert "new-password" not in portal_world.client.get("/portal").text
 
 
-def test_an_admin_sets_and_clears_the_notice_webhook(portal_world: World) -> None:
+def test_an_admin_sets_and_clears_the_notice_targets(portal_world: World) -> None:
     admin = portal_world.add_person("boss", role="admin")
     sign_in_by_form(portal_world, admin)
     csrf = form_csrf(portal_world.client.get("/portal/admin"))
@@ -153,8 +153,15 @@ def test_an_admin_sets_and_clears_the_notice_webhook(portal_world: World) -> Non
     assert refused.status_code == 422 and "https" in refused.text
     portal_world.client.post("/portal/admin/notice", data={"csrf": csrf, "webhook": "https://hooks.example.org/a"})
     assert 'value="https://hooks.example.org/a"' in portal_world.client.get("/portal/admin").text
-    portal_world.client.post("/portal/admin/notice", data={"csrf": csrf, "webhook": ""})
-    assert 'id="webhook" name="webhook" type="url" value=""' in portal_world.client.get("/portal/admin").text
+    both = {"csrf": csrf, "webhook": "https://hooks.example.org/a", "email": "team@harbour.example.org"}
+    portal_world.client.post("/portal/admin/notice", data=both)
+    assert 'value="team@harbour.example.org"' in portal_world.client.get("/portal/admin").text
+    bad = portal_world.client.post("/portal/admin/notice", data={**both, "email": "not an address"})
+    assert bad.status_code == 422 and "not an email address" in bad.text
+    portal_world.client.post("/portal/admin/notice", data={"csrf": csrf, "webhook": "", "email": ""})
+    page = portal_world.client.get("/portal/admin").text
+    assert 'id="webhook" name="webhook" type="url" value=""' in page and 'type="email" value=""' in page
+    assert "SMTP_HOST" in page  # says that email needs the operator's mail server
 
 
 def test_pages_load_nothing_from_elsewhere(portal_world: World) -> None:
