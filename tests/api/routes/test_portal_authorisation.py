@@ -69,6 +69,10 @@ ROUTES = [
         "form:disable",
         _expect(SIGN_IN, 403, 403, ("redirect", "/portal/admin"), SIGN_IN),
     ),
+    Route("POST", "/portal/admin/workers/{worker}/reset", "form:none", _expect(SIGN_IN, 403, 403, 200, SIGN_IN)),
+    # Signing in depends on the credentials sent, never on a session already held: wrong ones fail for all.
+    Route("POST", "/api/portal/login", "json:bad_login", _expect(401, 401, 401, 401, 401)),
+    Route("POST", "/portal/login", "form:bad_login", _expect(403, 403, 403, 403, 403)),  # no sign-in form cookie
     Route(
         "POST",
         "/portal/admin/notice",
@@ -77,6 +81,7 @@ ROUTES = [
     ),
 ]
 
+BAD_LOGIN = {"email": "someone@harbour.example.org", "password": "not a password", "totp": "000000"}
 FORMS = {
     "form:status": {"status": "accepted"},
     "form:note": {"text": "Left no message, as she asked."},
@@ -84,9 +89,15 @@ FORMS = {
     "form:worker": {"email": "new-{n}@harbour.example.org", "role": "worker"},
     "form:disable": {"disabled": "true"},
     "form:notice": {"webhook": "https://hooks.example.org/portal"},
+    "form:bad_login": BAD_LOGIN,
     "form:password": {"current": "not the password", "new": "a new long password", "repeated": "a new long password"},
 }
-JSON = {"json:status": {"status": "accepted"}, "json:note": {"text": "Called back."}, "json:none": None}
+JSON = {
+    "json:status": {"status": "accepted"},
+    "json:note": {"text": "Called back."},
+    "json:none": None,
+    "json:bad_login": BAD_LOGIN,
+}
 
 
 def _visit(world: World, visitor: str) -> str:
