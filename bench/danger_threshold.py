@@ -22,6 +22,10 @@ logging.disable(logging.WARNING)
 from rasa.core.agent import Agent  # noqa: E402
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+from rasa.utils.log_utils import configure_structlog  # noqa: E402
+
+# Rasa's structured logger prints every parse at debug level unless told otherwise.
+configure_structlog(logging.WARNING)
 
 ROOT = Path(__file__).resolve().parents[1]
 DANGER = "immediate_danger"

@@ -21,6 +21,10 @@ logging.disable(logging.WARNING)
 
 from rasa.core.agent import Agent  # noqa: E402
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
+from rasa.utils.log_utils import configure_structlog  # noqa: E402
+
+# Rasa's structured logger prints every parse at debug level unless told otherwise.
+configure_structlog(logging.WARNING)
 
 SAFETY_INTENT = "immediate_danger"
 FALLBACK_INTENT = "nlu_fallback"
