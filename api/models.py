@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.core.db import Base
+from api.core.db import Base, UtcDateTime
 
 HANDOVER_STATUSES = ("new", "accepted", "closed")
 ROLES = ("worker", "admin")
@@ -31,10 +31,10 @@ class Handover(Base):
     # message, name) and the transcript turns, immigration status already removed: [{role, text, text_en, at}].
     contact_sealed: Mapped[str] = mapped_column(Text)
     transcript_sealed: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     outcome: Mapped[str | None] = mapped_column(String(32))
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 class HandoverNote(Base):
@@ -45,7 +45,7 @@ class HandoverNote(Base):
     worker_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
     # Redacted like everything a person types, then encrypted.
     text_sealed: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class Worker(Base):
@@ -60,7 +60,7 @@ class Worker(Base):
     # The last TOTP time step accepted: a code is good once, never again (no replay within its window).
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class PortalSession(Base):
@@ -70,8 +70,8 @@ class PortalSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class LoginFailure(Base):
@@ -81,7 +81,7 @@ class LoginFailure(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(80), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class AuditEvent(Base):
@@ -90,7 +90,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     org_id: Mapped[str | None] = mapped_column(String(64), index=True)
     # Kept without a foreign key: the trail outlives the worker's account and the purged handover.
     worker_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -5,13 +5,15 @@ SQLite under var/ by default; PostgreSQL when DATABASE_URL says so. The schema i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -19,6 +21,24 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 class Base(DeclarativeBase):
     pass
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Moments in UTC, always read back timezone-aware: SQLite keeps no offset and returns naive values, PostgreSQL
+    returns them in the session's zone. Mended here once, so no caller has to guess which database it is on."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else _utc(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else _utc(value)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def make_engine(url: str) -> Engine:

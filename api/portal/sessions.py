@@ -44,15 +44,9 @@ def start(session: Session, worker: Worker) -> tuple[str, str]:
     return token, csrf
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes for what was stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _expired(row: PortalSession, settings: Settings, now: dt.datetime) -> bool:
-    return now - _aware(row.last_seen_at) > dt.timedelta(minutes=settings.portal_idle_minutes) or now - _aware(
-        row.created_at
-    ) > dt.timedelta(hours=settings.portal_session_hours)
+    idle = now - row.last_seen_at > dt.timedelta(minutes=settings.portal_idle_minutes)
+    return idle or now - row.created_at > dt.timedelta(hours=settings.portal_session_hours)
 
 
 def resolve(session: Session, settings: Settings, token: str | None) -> SignedIn | None:
@@ -67,7 +61,7 @@ def resolve(session: Session, settings: Settings, token: str | None) -> SignedIn
     if worker is None or worker.disabled or _expired(row, settings, now):
         portal_sessions.remove(session, row.token_hash)
         return None
-    if now - _aware(row.last_seen_at) > TOUCH_INTERVAL:
+    if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
     return SignedIn(worker, row.csrf_token)
 

@@ -37,8 +37,7 @@ def _templates() -> Jinja2Templates:
 
 
 def _age(created_at: dt.datetime) -> str:
-    moment = created_at if created_at.tzinfo else created_at.replace(tzinfo=dt.UTC)
-    minutes = int((dt.datetime.now(dt.UTC) - moment).total_seconds() // 60)
+    minutes = int((dt.datetime.now(dt.UTC) - created_at).total_seconds() // 60)
     if minutes < 60:
         return f"{minutes} min"
     if minutes < 48 * 60:

@@ -112,3 +112,17 @@ def test_retention_picks_open_handovers_by_arrival_and_closed_ones_by_closing(da
         assert {h.id for h in due} == expected
         assert handovers.remove(session, [h.id for h in due]) == 2
         assert handovers.count(session) == 2
+
+
+def test_moments_come_back_aware_and_in_utc(database: Database) -> None:
+    """SQLite keeps no offset; the column type gives every caller UTC-aware datetimes on both databases."""
+    with database.unit_of_work() as session:
+        handover = handovers.create(
+            session, CIPHER, service_id="harbour", need=None, language="en", contact={}, transcript=[]
+        )
+        written = handover.created_at
+        reference = handover.reference
+    with database.unit_of_work() as session:
+        read = handovers.by_reference(session, reference)
+        assert read is not None
+        assert read.created_at.tzinfo is dt.UTC and read.created_at == written

@@ -28,6 +28,7 @@ def test_a_worker_sees_her_handover_in_both_languages(portal_world: World) -> No
     body = detail.json()
     assert {"reference", "service", "need", "language", "contact", "status", "transcript"} <= set(body)
     assert body["service"] == ORG and body["status"] == "new" and body["language"] == "pl"
+    assert body["created_at"].endswith("+00:00")  # UTC with its offset, on SQLite as on PostgreSQL
     assert body["contact"]["detail"] == "07700 900123" and body["contact"]["nickname"] == "Ania"
     assert body["transcript"][0] == {
         "role": "user",
