@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import her_words, language_of, runtime, say
 from api.content.directory import Service
 from api.content.renderer import Button
+from api.core.formats import is_email
 from api.portal import notice
 from api.repositories import handovers
 
@@ -37,7 +38,6 @@ METHOD_WORDS = {
     "self": ("myself", "my self", "self", "i will contact", "i'll contact", "contact them"),
 }
 PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,24}$")
 MAX_FREE_TEXT = 200
 
 
@@ -190,7 +190,7 @@ class ValidateHandoverForm(FormValidationAction):
         method = tracker.get_slot("contact_method") or "phone"
         detail = her_words(tracker, value).strip()
         digits = sum(c.isdigit() for c in detail)
-        valid = EMAIL.match(detail) if method == "email" else PHONE.match(detail) and 7 <= digits <= 15
+        valid = is_email(detail) if method == "email" else PHONE.match(detail) and 7 <= digits <= 15
         if not valid:
             return self._invalid(dispatcher, tracker, f"contact_detail_invalid.{method}", "contact_detail")
         return {"contact_detail": detail}

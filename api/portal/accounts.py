@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from api.content.directory import Directory
 from api.core.config import Settings
 from api.core.crypto import Cipher
+from api.core.formats import is_email
 from api.core.logging import pseudonym
 from api.models import ROLES, Worker
 from api.portal import totp
@@ -83,7 +84,7 @@ def create_worker(
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
+    if not is_email(email):
         raise AccountError("that is not an email address")
     if len(password) < MIN_PASSWORD_CHARS:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")

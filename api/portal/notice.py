@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import re
 import smtplib
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -17,13 +16,13 @@ import httpx
 
 from api.core.config import Settings
 from api.core.db import Database
+from api.core.formats import is_email
 from api.repositories import organisations
 
 log = logging.getLogger(__name__)
 NOTICE_TEXT = "A new handover is waiting in the portal."
 NOTICE = {"text": NOTICE_TEXT}
 TIMEOUT_SECONDS = 5.0
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,24}$")
 _pending: set[asyncio.Task[None]] = set()
 
 
@@ -39,7 +38,7 @@ def check_webhook_url(url: str) -> str:
 
 
 def check_email(address: str) -> str:
-    if not EMAIL.match(address.strip()):
+    if not is_email(address.strip()):
         raise ValueError("that is not an email address")
     return address.strip()
 
