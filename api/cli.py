@@ -66,7 +66,6 @@ def add_worker(org: str, email: str, role: str) -> int:
     from api.core.config import get_settings
     from api.core.db import Database, migrate
     from api.portal.accounts import AccountError, create_worker
-    from api.repositories import audit
     from api.runtime import cipher_for
 
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
@@ -80,7 +79,6 @@ def add_worker(org: str, email: str, role: str) -> int:
             created = create_worker(
                 session, cipher_for(settings), directory, org_id=org, email=email, role=role, password=password
             )
-            audit.record(session, "worker_added", org_id=org, detail=created.worker.email[:64])
     except AccountError as error:
         print(f"not created: {error}", file=sys.stderr)
         return 2

@@ -76,7 +76,9 @@ def create_worker(
     email: str,
     role: str,
     password: str,
+    by: Worker | None = None,
 ) -> NewAccount:
+    """`by` is the admin who adds the worker; None for the operator's command line."""
     service = directory.get(org_id)
     if service is None or not service.accepts_handover:
         choices = ", ".join(s.id for s in directory.services if s.accepts_handover)
@@ -99,6 +101,7 @@ def create_worker(
         password_hash=hasher().hash(password),
         totp_sealed=cipher.seal(secret),
     )
+    audit.record(session, "worker_added", worker=by, org_id=org_id, detail=email)
     return NewAccount(worker, secret, totp.provisioning_uri(secret, email, ISSUER))
 
 
@@ -158,7 +161,7 @@ def reset_credentials(session: Session, cipher: Cipher, admin: Worker, worker: W
     worker.totp_sealed = cipher.seal(secret)
     worker.totp_last_step = 0
     portal_sessions.remove_for_worker(session, worker.id)
-    audit.record(session, "worker_reset", worker=admin, detail=worker.email[:64])
+    audit.record(session, "worker_reset", worker=admin, detail=worker.email)
     return NewAccount(worker, secret, totp.provisioning_uri(secret, worker.email, ISSUER))
 
 
@@ -180,4 +183,4 @@ def set_disabled(session: Session, admin: Worker, worker: Worker, disabled: bool
     if disabled:
         portal_sessions.remove_for_worker(session, worker.id)
     action = "worker_disabled" if disabled else "worker_enabled"
-    audit.record(session, action, worker=admin, detail=worker.email[:64])
+    audit.record(session, action, worker=admin, detail=worker.email)

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from api.models import AuditEvent, Handover, Worker
 
+DETAIL_CHARS = 64
+
 
 def record(
     session: Session,
@@ -19,7 +21,8 @@ def record(
     org_id: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """The organisation is the worker's, else the handover's, else the one given (e.g. by the CLI)."""
+    """The organisation is the worker's, else the handover's, else the one given (e.g. by the CLI). The detail is
+    a code or an account's email, cut to the column's width."""
     session.add(
         AuditEvent(
             at=dt.datetime.now(dt.UTC),
@@ -29,7 +32,7 @@ def record(
             action=action,
             handover_id=handover.id if handover else None,
             handover_reference=handover.reference if handover else None,
-            detail=detail,
+            detail=detail[:DETAIL_CHARS] if detail else None,
         )
     )
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from api.deps import AdminApi, RuntimeDep, WorkerApi
 from api.models import Handover
-from api.portal import accounts, casework
+from api.portal import casework
 from api.portal.sessions import SignedIn
 from api.repositories import audit
-from api.routes.portal_common import client_address, end_session, refusal, start_session
+from api.routes.portal_common import INVALID_MESSAGE, change_handover, end_session, sign_in
 from api.runtime import Runtime
 
 router = APIRouter(prefix="/api/portal", tags=["portal"])
@@ -65,21 +65,14 @@ def _summary(handover: Handover) -> dict[str, Any]:
 
 @router.post("/login")
 def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> dict[str, Any]:
-    with runtime.database.unit_of_work() as session:
-        result = accounts.sign_in(
-            session,
-            runtime.cipher,
-            runtime.settings,
-            email=body.email,
-            password=body.password,
-            code=body.totp,
-            address=client_address(request),
-        )
-        csrf = start_session(session, runtime.settings, response, result.worker) if result.worker else None
-    if result.refusal is not None or result.worker is None or csrf is None:
-        raise HTTPException(*refusal(runtime.settings, result.refusal or accounts.Refusal.INVALID))
-    worker = result.worker
-    return {"csrf_token": csrf, "worker": {"email": worker.email, "org": worker.org_id, "role": worker.role}}
+    outcome = sign_in(runtime, request, response, email=body.email, password=body.password, code=body.totp)
+    if outcome.refusal is not None or outcome.worker is None:
+        raise HTTPException(*(outcome.refusal or (status.HTTP_401_UNAUTHORIZED, INVALID_MESSAGE)))
+    worker = outcome.worker
+    return {
+        "csrf_token": outcome.csrf_token,
+        "worker": {"email": worker.email, "org": worker.org_id, "role": worker.role},
+    }
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -116,16 +109,13 @@ def get_handover(handover_id: str, signed_in: WorkerApi, runtime: RuntimeDep) ->
 def _act(
     runtime: Runtime, signed_in: SignedIn, handover_id: str, act: Callable[[Session, Handover], None], refused: int
 ) -> dict[str, Any]:
-    """Apply a change to one of the worker's handovers: 404 for any other id, `refused` when it is not allowed."""
-    with runtime.database.unit_of_work() as session:
-        handover = casework.find(session, signed_in.worker, handover_id)
-        if handover is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        try:
-            act(session, handover)
-        except casework.TransitionError as error:
-            raise HTTPException(refused, str(error)) from None
-        return _summary(handover)
+    """404 for any handover but the worker's own, `refused` when the change is not allowed."""
+    handover, why = change_handover(runtime, signed_in, handover_id, act)
+    if handover is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    if why is not None:
+        raise HTTPException(refused, why)
+    return _summary(handover)
 
 
 @router.post("/handovers/{handover_id}/status")

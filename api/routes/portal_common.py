@@ -1,13 +1,16 @@
-"""What the portal's pages and JSON API share: the session cookie, the sign-in refusals, the client address."""
+"""What the portal's pages and JSON API share: signing in and out, the cookies, changing a handover."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from fastapi import Request, Response, status
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
-from api.models import Worker
-from api.portal import sessions
+from api.models import Handover, Worker
+from api.portal import accounts, casework, sessions
 from api.portal.accounts import Refusal
 from api.portal.sessions import SignedIn
 from api.repositories import audit
@@ -31,18 +34,53 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def start_session(session: Session, settings: Settings, response: Response, worker: Worker) -> str:
-    """Sign the worker in on this response; returns the CSRF token her forms and API calls must carry."""
-    token, csrf = sessions.start(session, worker)
-    response.set_cookie(
-        sessions.cookie_name(settings),
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=settings.portal_cookie_secure,
-        path="/",
-    )
-    return csrf
+def set_strict_cookie(response: Response, settings: Settings, name: str, value: str, path: str) -> None:
+    """HttpOnly, SameSite=Strict, Secure (unless the development flag says otherwise), gone with the browser."""
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=settings.portal_cookie_secure, path=path)
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    worker: Worker | None
+    csrf_token: str | None  # what her forms and API calls must carry
+    refusal: tuple[int, str] | None  # status code and the one message shown
+
+
+def sign_in(
+    runtime: Runtime, request: Request, response: Response, *, email: str, password: str, code: str
+) -> SignInOutcome:
+    """Check the credentials and, when they are right, start a session on this response."""
+    with runtime.database.unit_of_work() as session:
+        result = accounts.sign_in(
+            session,
+            runtime.cipher,
+            runtime.settings,
+            email=email,
+            password=password,
+            code=code,
+            address=client_address(request),
+        )
+        if result.worker is None:
+            return SignInOutcome(None, None, refusal(runtime.settings, result.refusal or Refusal.INVALID))
+        token, csrf = sessions.start(session, result.worker)
+    set_strict_cookie(response, runtime.settings, sessions.cookie_name(runtime.settings), token, "/")
+    return SignInOutcome(result.worker, csrf, None)
+
+
+def change_handover(
+    runtime: Runtime, signed_in: SignedIn, raw_id: str, act: Callable[[Session, Handover], None]
+) -> tuple[Handover | None, str | None]:
+    """Apply `act` to one of the worker's handovers: (None, None) for any other id, (handover, why) when the
+    change is not allowed, (handover, None) once it is made."""
+    with runtime.database.unit_of_work() as session:
+        handover = casework.find(session, signed_in.worker, raw_id)
+        if handover is None:
+            return None, None
+        try:
+            act(session, handover)
+        except casework.TransitionError as error:
+            return handover, str(error)
+    return handover, None
 
 
 def end_session(runtime: Runtime, request: Request, response: Response, signed_in: SignedIn) -> None:

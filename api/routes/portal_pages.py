@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,11 +19,11 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from api.deps import AdminPage, PageError, RuntimeDep, WorkerPage
-from api.models import ROLES, Worker
+from api.models import ROLES, Handover, Worker
 from api.portal import accounts, casework, notice, totp
 from api.portal.sessions import SignedIn
 from api.repositories import audit, organisations, workers
-from api.routes.portal_common import client_address, end_session, refusal, start_session
+from api.routes.portal_common import change_handover, end_session, set_strict_cookie, sign_in
 from api.runtime import Runtime
 
 router = APIRouter(prefix="/portal", tags=["portal"])
@@ -84,14 +85,7 @@ def login_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
 def _login_form(request: Request, runtime: Runtime, error: str | None = None, status_code: int = 200) -> HTMLResponse:
     csrf = secrets.token_urlsafe(32)
     response = _render(request, runtime, "login.html", status_code, csrf=csrf, error=error)
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        csrf,
-        httponly=True,
-        samesite="strict",
-        secure=runtime.settings.portal_cookie_secure,
-        path="/portal/login",
-    )
+    set_strict_cookie(response, runtime.settings, LOGIN_CSRF_COOKIE, csrf, "/portal/login")
     return response
 
 
@@ -108,20 +102,9 @@ def login(
     if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
         return _login_form(request, runtime, "This form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
     response = _see_other("/portal")
-    with runtime.database.unit_of_work() as session:
-        result = accounts.sign_in(
-            session,
-            runtime.cipher,
-            runtime.settings,
-            email=email,
-            password=password,
-            code=totp,
-            address=client_address(request),
-        )
-        if result.worker is not None:
-            start_session(session, runtime.settings, response, result.worker)
-    if result.refusal is not None:
-        code, message = refusal(runtime.settings, result.refusal)
+    outcome = sign_in(runtime, request, response, email=email, password=password, code=totp)
+    if outcome.refusal is not None:
+        code, message = outcome.refusal
         return _login_form(request, runtime, message, code)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/portal/login")
     return response
@@ -154,21 +137,19 @@ def handover_detail(handover_id: str, request: Request, signed_in: WorkerPage, r
 
 
 def _change(
-    runtime: Runtime, signed_in: SignedIn, handover_id: str, status_value: str, outcome: str | None, note: str | None
-) -> str | None:
-    """Apply a form's change; the error to show, or None. Raises 404 for a handover the worker may not see."""
+    request: Request, runtime: Runtime, signed_in: SignedIn, handover_id: str, act: Callable[[Session, Handover], None]
+) -> Response:
+    """Back to the handover once the change is made; the page again with the reason when it is not allowed."""
+    handover, why = change_handover(runtime, signed_in, handover_id, act)
+    if handover is None:
+        raise PageError(status.HTTP_404_NOT_FOUND, NO_SUCH_HANDOVER)
+    if why is None:
+        return _see_other(f"/portal/handovers/{handover_id}")
     with runtime.database.unit_of_work() as session:
-        handover = casework.find(session, signed_in.worker, handover_id)
-        if handover is None:
-            raise PageError(status.HTTP_404_NOT_FOUND, NO_SUCH_HANDOVER)
-        try:
-            if note is not None:
-                casework.add_note(session, runtime.cipher, runtime.redactor, signed_in.worker, handover, note)
-            else:
-                casework.change_status(session, signed_in.worker, handover, status_value, outcome or None)
-        except casework.TransitionError as error:
-            return str(error)
-    return None
+        found = casework.detail(session, runtime.cipher, signed_in.worker, handover_id)
+    return _render(
+        request, runtime, "detail.html", status.HTTP_409_CONFLICT, signed_in=signed_in, detail=found, error=why
+    )
 
 
 @router.post("/handovers/{handover_id}/status")
@@ -182,8 +163,11 @@ def change_status(
     outcome: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
-    error = _change(runtime, signed_in, handover_id, status_value, outcome, None)
-    return _after_change(request, runtime, signed_in, handover_id, error)
+
+    def change(session: Session, handover: Handover) -> None:
+        casework.change_status(session, signed_in.worker, handover, status_value, outcome or None)
+
+    return _change(request, runtime, signed_in, handover_id, change)
 
 
 @router.post("/handovers/{handover_id}/notes")
@@ -196,20 +180,11 @@ def add_note(
     csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
-    error = _change(runtime, signed_in, handover_id, "", None, text)
-    return _after_change(request, runtime, signed_in, handover_id, error)
 
+    def note(session: Session, handover: Handover) -> None:
+        casework.add_note(session, runtime.cipher, runtime.redactor, signed_in.worker, handover, text)
 
-def _after_change(
-    request: Request, runtime: Runtime, signed_in: SignedIn, handover_id: str, error: str | None
-) -> Response:
-    if error is None:
-        return _see_other(f"/portal/handovers/{handover_id}")
-    with runtime.database.unit_of_work() as session:
-        found = casework.detail(session, runtime.cipher, signed_in.worker, handover_id)
-    return _render(
-        request, runtime, "detail.html", status.HTTP_409_CONFLICT, signed_in=signed_in, detail=found, error=error
-    )
+    return _change(request, runtime, signed_in, handover_id, note)
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -295,8 +270,8 @@ def add_worker(
                 email=email,
                 role=role,
                 password=password,
+                by=admin_worker,
             )
-            audit.record(session, "worker_added", worker=admin_worker, detail=created.worker.email[:64])
     except accounts.AccountError as error:
         return _admin_page(request, runtime, signed_in, status.HTTP_422_UNPROCESSABLE_CONTENT, error=str(error))
     return _admin_page(request, runtime, signed_in, created=created, password=password)
