@@ -47,13 +47,11 @@ def _age(created_at: dt.datetime) -> str:
 
 
 def _render(request: Request, runtime: Runtime, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    catalog = runtime.content.catalog
+    content = runtime.content
     context.setdefault("signed_in", None)
     context.update(
-        languages={code: info.native_name for code, info in catalog.languages.items()},
-        english_names={code: info.english_name for code, info in catalog.languages.items()},
-        directions={code: info.direction for code, info in catalog.languages.items()},
-        services={s.id: s.name for s in runtime.content.directory.services},
+        languages=content.catalog.languages,
+        directory=content.directory,
         age=_age,
         outcomes=casework.OUTCOMES,
         roles=ROLES,
