@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from api.core.crypto import Cipher
 from api.models import Handover, Worker
 from api.pipeline.redaction import Redactor
-from api.repositories import audit, handovers, workers
+from api.repositories import audit, handovers
 
 OUTCOMES = ("supported", "referred_elsewhere", "could_not_contact", "declined_support", "duplicate")
 MAX_NOTE_CHARS = 2000
@@ -64,10 +64,10 @@ def detail(session: Session, cipher: Cipher, worker: Worker, raw_id: str) -> Det
         return None
     audit.record(session, "view_handover", worker=worker, handover=handover)
     audit.record(session, "decrypt_contact", worker=worker, handover=handover)
-    notes = []
-    for note in handovers.notes_of(session, handover):
-        author = workers.by_id(session, note.worker_id) if note.worker_id else None
-        notes.append(Note(handovers.note_text(note, cipher), author.email if author else None, note.created_at))
+    notes = [
+        Note(handovers.note_text(n, cipher), author, n.created_at)
+        for n, author in handovers.notes_of(session, handover)
+    ]
     return Detail(handover, handovers.contact_of(handover, cipher), handovers.transcript_of(handover, cipher), notes)
 
 

@@ -7,10 +7,10 @@ import secrets
 import uuid
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from api.core.crypto import Cipher
-from api.models import Handover, HandoverNote
+from api.models import Handover, HandoverNote, Worker
 
 # No 0/O, 1/I/L: references are read out over the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -94,9 +94,15 @@ def add_note(session: Session, cipher: Cipher, handover: Handover, worker_id: uu
     return note
 
 
-def notes_of(session: Session, handover: Handover) -> list[HandoverNote]:
-    query = select(HandoverNote).where(HandoverNote.handover_id == handover.id).order_by(HandoverNote.created_at)
-    return list(session.scalars(query))
+def notes_of(session: Session, handover: Handover) -> list[tuple[HandoverNote, str | None]]:
+    """Each note with its author's email (None once the account is gone), in one query."""
+    query = (
+        select(HandoverNote, Worker.email)
+        .outerjoin(Worker, Worker.id == HandoverNote.worker_id)
+        .where(HandoverNote.handover_id == handover.id)
+        .order_by(HandoverNote.created_at)
+    )
+    return [(note, email) for note, email in session.execute(query)]
 
 
 def note_text(note: HandoverNote, cipher: Cipher) -> str:
@@ -104,11 +110,18 @@ def note_text(note: HandoverNote, cipher: Cipher) -> str:
 
 
 def past_retention(session: Session, open_cutoff: dt.datetime, closed_cutoff: dt.datetime) -> list[Handover]:
-    """Open handovers that arrived before open_cutoff, and closed ones closed before closed_cutoff."""
-    query = select(Handover).where(
-        or_(
-            Handover.created_at < open_cutoff,
-            (Handover.status == "closed") & (Handover.closed_at < closed_cutoff),
+    """Open handovers that arrived before open_cutoff, and closed ones closed before closed_cutoff.
+
+    Runs every minute: only what the purge and its audit need is loaded, never the sealed contact or transcript.
+    """
+    query = (
+        select(Handover)
+        .options(load_only(Handover.id, Handover.service_id, Handover.reference, Handover.status))
+        .where(
+            or_(
+                Handover.created_at < open_cutoff,
+                (Handover.status == "closed") & (Handover.closed_at < closed_cutoff),
+            )
         )
     )
     return list(session.scalars(query))
