@@ -17,25 +17,49 @@ def language_of(tracker: Tracker) -> str:
     return runtime().language_of(tracker.sender_id)
 
 
-def say(dispatcher: CollectingDispatcher, *messages: Message) -> None:
+OUTBOX = "outbox"
+# The value of a free-text slot in Rasa: an answer was given (what it was stays in the gateway).
+GIVEN = "given"
+
+
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, *messages: Message) -> None:
+    """An action's messages stay in the gateway's session; Rasa carries only their index in the turn's outbox.
+
+    Some of them hold her own words (the consent message repeats her number and name), and none of her words
+    may reach Rasa's tracker. The gateway puts the messages back in order after the turn (api/conversation.py).
+    """
+    session = runtime().session_of(tracker.sender_id)
+    if session is None:
+        return  # the conversation was erased while the action ran: nobody to speak to
     for message in messages:
-        # The English twin travels as custom JSON, which Rasa hands back to the gateway after the text.
-        english = {"text_en": message["text_en"]} if "text_en" in message else None
-        dispatcher.utter_message(text=message["text"], buttons=list(message["buttons"]), json_message=english)
+        session.outbox.append(message)
+        dispatcher.utter_message(json_message={OUTBOX: len(session.outbox) - 1})
 
 
 def her_words(tracker: Tracker, slot_value: object) -> str:
-    """What she typed (redacted, untranslated) for a free-text answer.
+    """What she typed this turn (redacted, untranslated), for a free-text answer; a button's value otherwise.
 
-    Rasa may have seen a machine translation; a phone number, a name or safe times must be kept as she wrote
-    them, so they come from the gateway's record of her latest message when there is one.
+    Rasa only ever sees an intent payload, so a phone number, a name or safe times come from the gateway's
+    session, as she wrote them.
     """
     session = runtime().session_of(tracker.sender_id)
-    users = [turn for turn in session.transcript if turn.role == "user"] if session else []
-    pressed = str(tracker.latest_message.get("text") or "").startswith("/")  # a button: Rasa saw its payload
-    if users and users[-1].text_en is not None and not pressed:
-        return users[-1].text
+    if session is not None and session.typed is not None:
+        return session.typed
     return str(slot_value or "")
+
+
+def answer_of(tracker: Tracker, slot: str) -> str | None:
+    """A free-text form answer she gave, from the gateway's session (Rasa's slot only says one was given)."""
+    session = runtime().session_of(tracker.sender_id)
+    return session.answers.get(slot) if session is not None else None
+
+
+def keep_answer(tracker: Tracker, slot: str, value: str) -> str:
+    """Keep a free-text answer in the gateway's session; the slot Rasa records is only GIVEN."""
+    session = runtime().session_of(tracker.sender_id)
+    if session is not None:
+        session.answers[slot] = value
+    return GIVEN
 
 
 def latest_intent(tracker: Tracker) -> str:

@@ -1,4 +1,7 @@
-"""Never a dead end: a rephrase prompt with the menu, and after two misunderstandings in a row, help anyway."""
+"""Never a dead end: a rephrase prompt with the menu, and after two misunderstandings in a row, help anyway.
+
+(An unsure message whose likeliest intent is danger never gets here: the gateway acts on it as danger,
+api/rasa_client.acted_intent.)"""
 
 from __future__ import annotations
 
@@ -27,12 +30,6 @@ def misunderstood_in_a_row(tracker: Tracker) -> int:
     return count
 
 
-def unsure_but_maybe_danger(tracker: Tracker) -> bool:
-    ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []]
-    candidates = [name for name in ranking if name != "nlu_fallback"]
-    return bool(candidates) and candidates[0] == "immediate_danger"
-
-
 class ActionHandleFallback(Action):
     def name(self) -> str:
         return "action_handle_fallback"
@@ -40,15 +37,10 @@ class ActionHandleFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         content = runtime().content
         language = language_of(tracker)
-        if unsure_but_maybe_danger(tracker):
-            # Safety first: a message the model was unsure about but thought most likely to be danger gets
-            # the danger guidance, not a request to rephrase.
-            say(dispatcher, content.message(language, "utter_danger"))
-            return [FollowupAction("action_listen")]
         if misunderstood_in_a_row(tracker) >= 2:
-            say(dispatcher, content.message(language, "fallback_twice", buttons=[]))
-            say(dispatcher, *content.services_messages(language, None))
+            say(dispatcher, tracker, content.message(language, "fallback_twice", buttons=[]))
+            say(dispatcher, tracker, *content.services_messages(language, None))
         else:
-            say(dispatcher, content.message(language, "fallback_rephrase"))
+            say(dispatcher, tracker, content.message(language, "fallback_rephrase"))
         # Rasa's core fallback runs this action when no rule fits; listening next stops it from looping.
         return [FollowupAction("action_listen")]

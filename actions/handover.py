@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import her_words, language_of, runtime, say
+from actions.common import answer_of, her_words, keep_answer, language_of, runtime, say
 from api.content.directory import Service
 from api.content.renderer import Button
 from api.core.formats import is_email
@@ -53,7 +53,10 @@ def _given(value: Any) -> str | None:
     return None if value in (None, "", SKIPPED) else str(value)
 
 
-def _reset() -> list[dict[str, Any]]:
+def _reset(tracker: Tracker) -> list[dict[str, Any]]:
+    session = runtime().session_of(tracker.sender_id)
+    if session is not None:
+        session.answers.clear()
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
@@ -70,6 +73,7 @@ class ActionAskHandoverService(Action):
         ]
         say(
             dispatcher,
+            tracker,
             content.message(language, "handover_choose_service", buttons=[*buttons, _cancel_button(language)]),
         )
         return []
@@ -89,7 +93,7 @@ class ActionAskContactDetail(Action):
             buttons=[_cancel_button(language)],
             service_name=service.name if service else "",
         )
-        say(dispatcher, message)
+        say(dispatcher, tracker, message)
         return []
 
 
@@ -98,15 +102,15 @@ def contact_summary(language: str, tracker: Tracker) -> str:
     content = runtime().content
     catalog = content.catalog
     method = tracker.get_slot("contact_method")
-    detail = content.number(language, str(tracker.get_slot("contact_detail")))
+    detail = content.number(language, answer_of(tracker, "contact_detail") or "")
     parts = [catalog.render(language, f"contact_summary.{method}", {"detail": detail})]
-    safe_times = _given(tracker.get_slot("safe_times"))
+    safe_times = _given(answer_of(tracker, "safe_times"))
     if safe_times:
         parts.append(catalog.render(language, "contact_summary.safe_times", {"safe_times": safe_times}))
     leave = _given(tracker.get_slot("leave_message"))
     if leave in ("yes", "no"):
         parts.append(catalog.text(language, f"contact_summary.leave_message.{leave}"))
-    nickname = _given(tracker.get_slot("nickname"))
+    nickname = _given(answer_of(tracker, "nickname"))
     if nickname:
         parts.append(catalog.render(language, "contact_summary.nickname", {"nickname": nickname}))
     return "; ".join(parts)
@@ -127,7 +131,7 @@ class ActionAskHandoverConsent(Action):
             summary = contact_summary(lang, tracker)
             return content.text(lang, "handover_consent", service_name=name, contact_summary=summary)
 
-        say(dispatcher, content.bilingual(language, render, content.buttons(language, "handover_consent")))
+        say(dispatcher, tracker, content.bilingual(language, render, content.buttons(language, "handover_consent")))
         return []
 
 
@@ -164,14 +168,14 @@ class ValidateHandoverForm(FormValidationAction):
         return domain_slots
 
     def _invalid(self, dispatcher: CollectingDispatcher, tracker: Tracker, key: str, slot: str) -> dict[str, Any]:
-        say(dispatcher, runtime().content.message(language_of(tracker), key, buttons=[]))
+        say(dispatcher, tracker, runtime().content.message(language_of(tracker), key, buttons=[]))
         return {slot: None}
 
     def validate_handover_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         targets = runtime().content.directory.handover_targets(tracker.get_slot("need"))
-        service = match_service(str(value or ""), targets)
+        service = match_service(her_words(tracker, value), targets)
         if service is None:
             return self._invalid(dispatcher, tracker, "handover_invalid_service", "handover_service")
         return {"handover_service": service.id}
@@ -179,7 +183,7 @@ class ValidateHandoverForm(FormValidationAction):
     def validate_contact_method(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        method = match_method(str(value or ""))
+        method = match_method(her_words(tracker, value))
         if method is None:
             return self._invalid(dispatcher, tracker, "contact_method_invalid", "contact_method")
         return {"contact_method": method}
@@ -193,19 +197,23 @@ class ValidateHandoverForm(FormValidationAction):
         valid = is_email(detail) if method == "email" else PHONE.match(detail) and 7 <= digits <= 15
         if not valid:
             return self._invalid(dispatcher, tracker, f"contact_detail_invalid.{method}", "contact_detail")
-        return {"contact_detail": detail}
+        return {"contact_detail": keep_answer(tracker, "contact_detail", detail)}
 
     def validate_safe_times(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        words = SKIPPED if value == SKIPPED else her_words(tracker, value)
-        return {"safe_times": words.strip()[:MAX_FREE_TEXT] or SKIPPED}
+        if value == SKIPPED:
+            return {"safe_times": SKIPPED}
+        words = her_words(tracker, value).strip()[:MAX_FREE_TEXT]
+        return {"safe_times": keep_answer(tracker, "safe_times", words) if words else SKIPPED}
 
     def validate_nickname(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        words = SKIPPED if value == SKIPPED else her_words(tracker, value)
-        return {"nickname": words.strip()[:60] or SKIPPED}
+        if value == SKIPPED:
+            return {"nickname": SKIPPED}
+        words = her_words(tracker, value).strip()[:60]
+        return {"nickname": keep_answer(tracker, "nickname", words) if words else SKIPPED}
 
 
 class ActionSubmitHandover(Action):
@@ -218,8 +226,8 @@ class ActionSubmitHandover(Action):
         language = language_of(tracker)
         service = _service(tracker)
         if service is None:
-            say(dispatcher, content.message(language, "handover_cancelled"))
-            return _reset()
+            say(dispatcher, tracker, content.message(language, "handover_cancelled"))
+            return _reset(tracker)
         if tracker.get_slot("contact_method") == "self":
             contact_line = content.number(language, service.shown_phone) if service.shown_phone else ""
             contact_line = contact_line or content.catalog.render(
@@ -227,20 +235,21 @@ class ActionSubmitHandover(Action):
             )
             say(
                 dispatcher,
+                tracker,
                 content.message(language, "handover_self", service_name=service.name, contact_line=contact_line),
             )
-            return _reset()
+            return _reset(tracker)
         if tracker.get_slot("handover_consent") != "yes":
-            say(dispatcher, content.message(language, "handover_not_sent"))
-            return _reset()
+            say(dispatcher, tracker, content.message(language, "handover_not_sent"))
+            return _reset(tracker)
         session = rt.session_of(tracker.sender_id)
         transcript = [vars(turn).copy() for turn in session.transcript] if session else []
         contact = {
             "method": tracker.get_slot("contact_method"),
-            "detail": _given(tracker.get_slot("contact_detail")),
-            "safe_times": _given(tracker.get_slot("safe_times")),
+            "detail": _given(answer_of(tracker, "contact_detail")),
+            "safe_times": _given(answer_of(tracker, "safe_times")),
             "leave_message": _given(tracker.get_slot("leave_message")),
-            "nickname": _given(tracker.get_slot("nickname")),
+            "nickname": _given(answer_of(tracker, "nickname")),
         }
 
         def store() -> str:
@@ -259,9 +268,11 @@ class ActionSubmitHandover(Action):
         notice.announce(rt.database, rt.settings, service.id)
         shown_reference = content.number(language, reference)
         say(
-            dispatcher, content.message(language, "handover_sent", service_name=service.name, reference=shown_reference)
+            dispatcher,
+            tracker,
+            content.message(language, "handover_sent", service_name=service.name, reference=shown_reference),
         )
-        return _reset()
+        return _reset(tracker)
 
 
 class ActionCancelHandover(Action):
@@ -269,5 +280,5 @@ class ActionCancelHandover(Action):
         return "action_cancel_handover"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        say(dispatcher, runtime().content.message(language_of(tracker), "handover_cancelled"))
-        return _reset()
+        say(dispatcher, tracker, runtime().content.message(language_of(tracker), "handover_cancelled"))
+        return _reset(tracker)

@@ -24,7 +24,11 @@ class ActionShowLanguageMenu(Action):
         return "action_show_language_menu"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        say(dispatcher, runtime().content.message(language_of(tracker), "language_menu", buttons=language_buttons()))
+        say(
+            dispatcher,
+            tracker,
+            runtime().content.message(language_of(tracker), "language_menu", buttons=language_buttons()),
+        )
         return []
 
 
@@ -37,10 +41,12 @@ class ActionSetLanguage(Action):
         session = runtime().session_of(tracker.sender_id)
         if code is None or not runtime().content.catalog.has(code):
             say(
-                dispatcher, runtime().content.message(language_of(tracker), "language_menu", buttons=language_buttons())
+                dispatcher,
+                tracker,
+                runtime().content.message(language_of(tracker), "language_menu", buttons=language_buttons()),
             )
             return []
         if session is not None:
             session.language = code
-        say(dispatcher, runtime().content.message(code, "language_changed"))
+        say(dispatcher, tracker, runtime().content.message(code, "language_changed"))
         return []

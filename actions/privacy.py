@@ -19,5 +19,5 @@ class ActionDeleteChat(Action):
         session = runtime().session_of(tracker.sender_id)
         if session is not None:
             session.erase_requested = True
-        say(dispatcher, runtime().content.message(language_of(tracker), "chat_deleted"))
+        say(dispatcher, tracker, runtime().content.message(language_of(tracker), "chat_deleted"))
         return []

@@ -24,5 +24,5 @@ class ActionShowServices(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         need = need_from_intent(latest_intent(tracker))
-        say(dispatcher, *runtime().content.services_messages(language_of(tracker), need))
+        say(dispatcher, tracker, *runtime().content.services_messages(language_of(tracker), need))
         return [SlotSet("need", need)] if need else []

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from api.core.config import ROOT
+from api.core.files import private_dir
 from api.pipeline.translation import TARGET, configure_argos, install_package, installed_sources
 
 LOCAL_MODELS = ROOT / "models" / "argos"
@@ -70,7 +71,7 @@ def add_worker(org: str, email: str, role: str) -> int:
 
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     settings = get_settings()
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.var_dir)
     migrate(settings.effective_database_url)
     database = Database(settings.effective_database_url)
     directory = load_directory(settings.data_dir / "services.yml")

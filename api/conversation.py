@@ -1,6 +1,9 @@
-"""One turn of a conversation, whatever the channel: redact, forward to Rasa, record, erase when asked.
+"""One turn of a conversation, whatever the channel: redact, ask Rasa's NLU, drive Rasa, record, erase.
 
-The only path from a victim's words to Rasa, so redaction cannot be skipped by a new route.
+The only path from a victim's words to Rasa, so redaction cannot be skipped by a new route. Rasa never holds
+her words: her (redacted) text goes only to Rasa's NLU parse, which keeps nothing, and the dialogue is driven
+with a payload the gateway composes (`/intent`, or a button's payload it offered). The handover form's answers
+and the actions' messages stay in the gateway's session (api/sessions.py, actions/common.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 import anyio
 
+from actions.common import OUTBOX
 from api.content.renderer import Button, Message
 from api.core.logging import pseudonym
 from api.pipeline.language import named_language
@@ -31,6 +35,19 @@ PAYLOAD_PATTERN = re.compile(r"^/[a-z][a-z_]{0,63}(\{.{0,200}\})?$")
 
 class BadInput(ValueError):
     """A message the gateway refuses, with a reason safe to show (it never repeats the text)."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One inbound turn: the payload Rasa gets (empty until NLU names it), what the transcript shows, and what
+    she typed (redacted), which the handover form reads from the session."""
+
+    payload: str
+    shown: str
+    shown_en: str | None = None
+    switched_from: str | None = None
+    typed: str | None = None
+    nlu_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,11 +70,16 @@ def check_payload(payload: str) -> str:
     return payload
 
 
-def _as_messages(replies: list[dict[str, Any]]) -> list[Message]:
+def _as_messages(replies: list[dict[str, Any]], outbox: list[Message]) -> list[Message]:
     """Rasa's REST output: each text (with its buttons), then, as a message of its own, the custom JSON that
-    carries the text's English twin (see routes/nlg.py and actions/common.py)."""
+    carries the text's English twin (routes/nlg.py); an action's message is only its index in the outbox."""
     messages: list[Message] = []
     for reply in replies:
+        custom = reply.get("custom")
+        index = custom.get(OUTBOX) if isinstance(custom, dict) else None
+        if isinstance(index, int) and 0 <= index < len(outbox):
+            messages.append(outbox[index])
+            continue
         text = reply.get("text")
         if isinstance(text, str) and text:
             buttons: list[Button] = [
@@ -66,7 +88,6 @@ def _as_messages(replies: list[dict[str, Any]]) -> list[Message]:
                 if isinstance(b, dict)
             ]
             messages.append({"text": text, "buttons": buttons})
-        custom = reply.get("custom")
         if messages and isinstance(custom, dict) and isinstance(custom.get("text_en"), str):
             messages[-1]["text_en"] = custom["text_en"]
     return messages
@@ -95,6 +116,18 @@ class Conversation:
     def marker(self, language: str) -> str:
         return self.runtime.content.catalog.text(language, "redaction.marker")
 
+    def accepted_payload(self, session: ChatSession, payload: str) -> str:
+        """A payload Rasa may receive: one of the buttons the gateway offered (or a fixed menu's), or a bare
+        intent of the domain. Anything else could carry her own characters into Rasa's tracker, so it is
+        refused, whatever it holds."""
+        check_payload(payload)
+        menus = {b.payload for menu in self.runtime.content.responses.menus.values() for b in menu}
+        if payload in session.offered or payload in session.options or payload in menus:
+            return payload
+        if payload[1:] in self.runtime.intents:
+            return payload
+        raise BadInput("that button is not offered in this conversation")
+
     def _button_title(self, session: ChatSession, payload: str) -> tuple[str, str | None]:
         """What the victim saw on the button she pressed, and its English, for the transcript."""
         content = self.runtime.content
@@ -111,39 +144,15 @@ class Conversation:
     async def reply(self, session: ChatSession, *, text: str | None = None, payload: str | None = None) -> Reply:
         async with session.lock:
             session.last_seen = time.monotonic()
-            language = session.language
-            switched_from = None
-            shown_en = None
+            began = time.perf_counter()
             if payload is not None:
-                message = check_payload(payload)
-                if self.runtime.redactor.is_status(message, language):
-                    raise BadInput("a payload may not carry free text")
-                shown, shown_en = self._button_title(session, payload)
+                turn = Inbound(self.accepted_payload(session, payload), *self._button_title(session, payload))
             elif text is not None:
-                named = named_language(text, self.runtime.language_names)
-                detected = None if named else self.runtime.languages.detect(text)
-                if detected and detected.language != language:
-                    switched_from, session.language = language, detected.language
-                    language = detected.language
-                shown = self.runtime.redactor.redact(text, self.marker(language), language).text
-                shown_en = await self._to_english(shown, language)
-                # Rasa gets her words without the marker: its wording ("removed") must not steer NLU.
-                message = f'/choose_language{{"language":"{named}"}}' if named else self._for_nlu(shown_en or shown)
-                if not named and not any(c.isalnum() for c in message):
-                    # She told us only about her status, which was removed: answer what she most likely fears
-                    # (is it safe to report?) rather than let NLU guess from the marker's words.
-                    message = STATUS_ONLY_PAYLOAD
+                turn = await self._inbound_text(session, text)
             else:
                 raise BadInput("send either text or payload")
-            session.transcript.append(Turn.now("user", shown, shown_en))
-            began = time.perf_counter()
-            rasa = "ok"
-            try:
-                raw = await self.runtime.rasa.send(session.sender_id, message)
-                messages = _as_messages(raw)
-            except RasaUnavailable:
-                rasa = "unavailable"
-                messages = self.runtime.content.safe_fallback(session.language)
+            session.transcript.append(Turn.now("user", turn.shown, turn.shown_en))
+            messages, rasa = await self._drive_rasa(session, turn)
             log.info(
                 "chat.turn",
                 extra={
@@ -151,16 +160,16 @@ class Conversation:
                     "channel": session.channel,
                     "language": session.language,
                     "kind": "button" if payload is not None else "text",
-                    "switched_language": switched_from is not None,
-                    "translated": text is not None and shown_en is not None,
+                    "switched_language": turn.switched_from is not None,
+                    "translated": text is not None and turn.shown_en is not None,
                     "rasa": rasa,
                     "ms": round((time.perf_counter() - began) * 1000, 1),
                 },
             )
             if not messages:
                 messages = [self.runtime.content.message(session.language, "utter_main_menu")]
-            if switched_from and session.language != switched_from:
-                messages.insert(0, self._switch_notice(session.language, switched_from))
+            if turn.switched_from and session.language != turn.switched_from:
+                messages.insert(0, self._switch_notice(session.language, turn.switched_from))
             if session.erase_requested:
                 await self._erase_locked(session)
                 return Reply(messages=_for_her(messages), ended=True)
@@ -168,10 +177,45 @@ class Conversation:
             session.offered = _offered(messages)
             return Reply(messages=_for_her(messages))
 
+    async def _inbound_text(self, session: ChatSession, text: str) -> Inbound:
+        """Her text, redacted (and translated where a model is installed); the payload is settled later."""
+        named = named_language(text, self.runtime.language_names)
+        detected = None if named else self.runtime.languages.detect(text)
+        switched_from = None
+        if detected and detected.language != session.language:
+            switched_from, session.language = session.language, detected.language
+        language = session.language
+        shown = self.runtime.redactor.redact(text, self.marker(language), language).text
+        shown_en = await self._to_english(shown, language)
+        if named:
+            return Inbound(f'/choose_language{{"language":"{named}"}}', shown, shown_en, switched_from, shown)
+        return Inbound("", shown, shown_en, switched_from, shown, nlu_text=self._for_nlu(shown_en or shown))
+
+    async def _drive_rasa(self, session: ChatSession, turn: Inbound) -> tuple[list[Message], str]:
+        """One turn in Rasa: NLU for her words (which it does not keep), then the payload that drives it."""
+        session.typed, session.outbox = turn.typed, []
+        try:
+            payload = turn.payload or await self._payload_for(turn.nlu_text)
+            raw = await self.runtime.rasa.send(session.sender_id, payload)
+            return _as_messages(raw, session.outbox), "ok"
+        except RasaUnavailable:
+            return self.runtime.content.safe_fallback(session.language), "unavailable"
+        finally:
+            session.typed, session.outbox = None, []
+
+    async def _payload_for(self, nlu_text: str) -> str:
+        if not any(c.isalnum() for c in nlu_text):
+            # She told us only about her status, which was removed: answer what she most likely fears
+            # (is it safe to report?) rather than let NLU guess from nothing.
+            return STATUS_ONLY_PAYLOAD
+        return "/" + await self.runtime.rasa.parse(nlu_text)
+
     def _for_nlu(self, text: str) -> str:
+        """Her words for NLU only: without the marker (its wording, "removed", must not steer NLU), and never
+        starting with "/", which Rasa would read as a payload and log."""
         for marker in self.runtime.redactor.markers:
             text = text.replace(marker, " ")
-        return " ".join(text.split()).strip(" ,;")
+        return " ".join(text.split()).strip(" ,;").lstrip("/ ")
 
     async def _to_english(self, redacted: str, language: str) -> str | None:
         """Machine translation for NLU and the support worker, where a package is installed; else None.

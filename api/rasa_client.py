@@ -1,4 +1,9 @@
-"""The gateway's two ways into Rasa: its REST channel (127.0.0.1 only) and its SQL tracker store (to erase)."""
+"""The gateway's ways into Rasa (127.0.0.1 only): its NLU parse and REST channel, and its tracker store (to erase).
+
+Rasa never receives a character she typed in a way it keeps: her (redacted) words go only to `/model/parse`,
+which answers with an intent and stores nothing; the dialogue is then driven with a payload the gateway composes
+from that intent (`/intent`), so Rasa's tracker, lock store and log hold only intent names and fixed values.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,40 @@ class RasaUnavailable(Exception):
     """Rasa did not answer in time or answered with an error; the caller shows the safe fallback."""
 
 
+FALLBACK = "nlu_fallback"
+DANGER = "immediate_danger"
+
+
+def acted_intent(name: str, ranking: list[Any]) -> str:
+    """Safety first: when NLU is unsure, but thinks danger the likeliest, the answer is the danger guidance."""
+    if name != FALLBACK:
+        return name
+    candidates = [r.get("name") for r in ranking if isinstance(r, dict) and r.get("name") != FALLBACK]
+    return DANGER if candidates and candidates[0] == DANGER else name
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float) -> None:
+    def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
         self.base_url = base_url.rstrip("/")
+        self.token = token
         self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=100))
+
+    async def parse(self, text: str) -> str:
+        """The intent the assistant acts on for this text: Rasa NLU's (after its danger and fallback
+        components), except that a message NLU was unsure about whose likeliest intent is danger is danger."""
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/model/parse", params={"token": self.token}, json={"text": text}
+            )
+            response.raise_for_status()
+            parsed = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        intent = parsed.get("intent") if isinstance(parsed, dict) else None
+        name = intent.get("name") if isinstance(intent, dict) else None
+        if not isinstance(name, str):
+            raise RasaUnavailable("unexpected parse")
+        return acted_intent(name, parsed.get("intent_ranking") or [])
 
     async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
         try:
@@ -64,8 +99,32 @@ class RedisTrackerEraser:
         self._client.close()
 
 
-def tracker_eraser(url: str) -> TrackerEraser | RedisTrackerEraser:
-    return RedisTrackerEraser(url) if url.startswith("redis://") else TrackerEraser(url)
+class MemoryTrackerEraser:
+    """Rasa's in-memory tracker store (the embedded default): erasing replaces the conversation's events with
+    none, through Rasa's HTTP API. Idle trackers hold only intents and fixed texts, and go with Rasa's process."""
+
+    def __init__(self, base_url: str, token: str, timeout: float = 5.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def erase(self, sender_id: str) -> int:
+        try:
+            response = httpx.put(
+                f"{self.base_url}/conversations/{sender_id}/tracker/events",
+                params={"token": self.token},
+                json=[],
+                timeout=self.timeout,
+            )
+        except httpx.HTTPError:
+            return 0
+        return 1 if response.status_code == 200 else 0
+
+    def purge_idle(self, idle_seconds: float) -> int:
+        return 0  # the gateway erases each idle session's tracker itself (Conversation.purge_idle)
+
+    def dispose(self) -> None:
+        return None
 
 
 class TrackerEraser:
@@ -109,3 +168,13 @@ class TrackerEraser:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+Eraser = TrackerEraser | RedisTrackerEraser | MemoryTrackerEraser
+
+
+def tracker_eraser(url: str, rasa_url: str = "", token: str = "") -> Eraser:
+    """The eraser for the tracker store Rasa was started with: memory (no URL), Redis, or SQL."""
+    if not url:
+        return MemoryTrackerEraser(rasa_url, token)
+    return RedisTrackerEraser(url) if url.startswith("redis://") else TrackerEraser(url)

@@ -7,7 +7,6 @@ import datetime as dt
 
 from api.core.config import Settings
 from api.core.db import Database, migrate
-from api.rasa_client import tracker_eraser
 from api.repositories import audit, handovers, portal_sessions
 
 
@@ -40,7 +39,9 @@ def purge_all(settings: Settings) -> tuple[int, int]:
     """Handovers past retention, and Rasa trackers idle past the idle period (also after a restart)."""
     migrate(settings.effective_database_url)
     database = Database(settings.effective_database_url)
-    trackers = tracker_eraser(settings.effective_rasa_tracker_url)
+    from api.runtime import trackers_for
+
+    trackers = trackers_for(settings)
     try:
         return (
             purge_handovers(settings, database),

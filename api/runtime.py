@@ -12,14 +12,16 @@ from api.content.catalog import load_catalog
 from api.content.directory import load_directory
 from api.content.force import load_force
 from api.content.renderer import Content
-from api.content.responses import load_responses
+from api.content.responses import load_intents, load_responses
 from api.core.config import Settings
 from api.core.crypto import Cipher, load_or_create_key
 from api.core.db import Database, migrate
+from api.core.files import private_dir
 from api.pipeline.language import LanguageDetector, load_language_names
 from api.pipeline.redaction import Redactor, StatusLexicon
+from api.pipeline.status_model import StatusModel
 from api.pipeline.translation import OfflineTranslator
-from api.rasa_client import RasaClient, RedisTrackerEraser, TrackerEraser, tracker_eraser
+from api.rasa_client import Eraser, RasaClient, tracker_eraser
 from api.sessions import ChatSession, MemorySessionStore
 
 
@@ -29,13 +31,15 @@ class Runtime:
     content: Content
     sessions: MemorySessionStore
     rasa: RasaClient
-    trackers: TrackerEraser | RedisTrackerEraser
+    trackers: Eraser
     database: Database
     redactor: Redactor
     languages: LanguageDetector
     language_names: dict[str, str]
     translator: OfflineTranslator
     cipher: Cipher
+    # Every intent a payload may name (the domain's): Rasa only ever receives these, never her words.
+    intents: frozenset[str]
 
     def language_of(self, sender_id: str) -> str:
         session = self.sessions.by_sender(sender_id)
@@ -69,25 +73,37 @@ def load_content(settings: Settings) -> Content:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.var_dir)
     content = load_content(settings)
     migrate(settings.effective_database_url)
     return Runtime(
         settings=settings,
         content=content,
         sessions=MemorySessionStore(idle_seconds=settings.session_idle_minutes * 60),
-        rasa=RasaClient(settings.rasa_url, settings.rasa_timeout_seconds),
-        trackers=tracker_eraser(settings.effective_rasa_tracker_url),
+        rasa=RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, settings.effective_rasa_token),
+        trackers=trackers_for(settings),
         database=Database(settings.effective_database_url),
-        redactor=Redactor(
-            StatusLexicon.load(settings.translations_dir),
-            markers=[content.catalog.text(code, "redaction.marker") for code in content.catalog.languages],
+        redactor=redactor_for(
+            settings, [content.catalog.text(code, "redaction.marker") for code in content.catalog.languages]
         ),
         languages=LanguageDetector(set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),
         translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),
         cipher=cipher_for(settings),
+        intents=load_intents(settings.responses_file.parent / "domain"),
     )
+
+
+def redactor_for(settings: Settings, markers: list[str]) -> Redactor:
+    """The word list of every language, and the clause classifier trained on data/redaction/ (cached in models/)."""
+    lexicon = StatusLexicon.load(settings.translations_dir)
+    listed = Redactor(lexicon, markers=markers)
+    model = StatusModel.load_or_train(settings.data_dir / "redaction", settings.models_dir, listed.is_status)
+    return Redactor(lexicon, markers=markers, model=model)
+
+
+def trackers_for(settings: Settings) -> Eraser:
+    return tracker_eraser(settings.rasa_tracker_url, settings.rasa_url, settings.effective_rasa_token)
 
 
 def cipher_for(settings: Settings) -> Cipher:

@@ -11,6 +11,10 @@ import datetime as dt
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from api.content.renderer import Message
 
 
 def new_token() -> str:
@@ -45,6 +49,12 @@ class ChatSession:
     # The buttons last shown (payload -> title), so the transcript records what she pressed in her words,
     # also for buttons built at run time (a service's name), not only the fixed menus.
     offered: dict[str, str] = field(default_factory=dict)
+    # Her words never go to Rasa. During a turn, `typed` is what she typed (redacted, untranslated), for the
+    # handover form's actions to read; `answers` keeps the form's free-text answers (Rasa's slots only say that
+    # one was given); `outbox` holds the actions' rendered messages, which Rasa carries only as an index.
+    typed: str | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    outbox: list[Message] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
 
@@ -77,6 +87,9 @@ class MemorySessionStore:
         self._by_id.pop(session.id, None)
         self._by_sender.pop(session.sender_id, None)
         session.transcript.clear()
+        session.answers.clear()
+        session.outbox.clear()
+        session.typed = None
 
     def take_idle(self) -> list[ChatSession]:
         """Remove and return the sessions idle for longer than the idle period."""

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from api.core.config import ROOT
+from api.core.config import ROOT, derive_rasa_token
+from api.core.files import PRIVATE_UMASK, private_dir
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 GATEWAY_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -46,6 +47,8 @@ class Stack:
     # False when the caller serves the gateway itself (e.g. in-process, to inspect its memory in a test).
     start_gateway: bool = True
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # One secret per stack, so every environment() it builds (and a test reading Rasa's API) agrees.
+    internal_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48), repr=False)
 
     @property
     def gateway_url(self) -> str:
@@ -55,14 +58,31 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def rasa_token(self) -> str:
+        """The token of Rasa's HTTP API, as this stack starts Rasa with it."""
+        return self.environment()["RASA_TOKEN"]
+
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.setdefault("INTERNAL_SECRET", secrets.token_urlsafe(48))
+        env.setdefault("INTERNAL_SECRET", self.internal_secret)
         env.update(self.extra_env)
-        tracker_db = self.var_dir / "rasa-tracker.db"
-        redis_url = env.get("RASA_TRACKER_URL", "")
-        if redis_url.startswith("redis://"):
-            parsed = urlsplit(redis_url)
+        env.setdefault("RASA_TOKEN", derive_rasa_token(env["INTERNAL_SECRET"]))
+        tracker_url = env.get("RASA_TRACKER_URL", "")
+        if tracker_url and not tracker_url.startswith("redis://"):
+            # A SQL tracker store, when an operator asks for one (Rasa reads its parts, not a URL).
+            sql = urlsplit(tracker_url)
+            env.update(
+                {
+                    "RASA_TRACKER_DIALECT": sql.scheme.split("+")[0],
+                    "RASA_TRACKER_DB": sql.path.lstrip("/") if sql.scheme.startswith("postgres") else sql.path[1:],
+                    "RASA_TRACKER_HOST": sql.hostname or "",
+                    "RASA_TRACKER_PORT": str(sql.port or ""),
+                    "RASA_TRACKER_USER": sql.username or "",
+                }
+            )
+        if tracker_url.startswith("redis://"):
+            parsed = urlsplit(tracker_url)
             env.update(
                 {
                     "RASA_REDIS_HOST": parsed.hostname or "127.0.0.1",
@@ -76,9 +96,7 @@ class Stack:
                 "VAR_DIR": str(self.var_dir),
                 "RASA_URL": self.rasa_url,
                 "ASSISTANT_GATEWAY_URL": self.gateway_url,
-                "RASA_TRACKER_DIALECT": "sqlite",
-                "RASA_TRACKER_DB": str(tracker_db),
-                "RASA_TRACKER_URL": redis_url or f"sqlite:///{tracker_db}",
+                "RASA_TRACKER_URL": tracker_url,
                 # Nothing may leave the machine: no telemetry, no model hub.
                 "RASA_TELEMETRY_ENABLED": "false",
                 "HF_HUB_OFFLINE": "1",
@@ -94,7 +112,7 @@ class Stack:
     def _output(self, name: str) -> int | None:
         if self.log_dir is None:
             return None
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.log_dir)
         return os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
@@ -106,12 +124,14 @@ class Stack:
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
             start_new_session=True,
+            # Whatever Rasa or the gateway writes (logs, the database, Rasa's own files) is the owner's alone.
+            umask=PRIVATE_UMASK,
         )
         if output is not None:
             os.close(output)
 
     def start(self, timeout: float = 180.0) -> Stack:
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.var_dir)
         env = self.environment()
         if self.start_gateway:
             self._spawn_gateway(env)
@@ -131,6 +151,10 @@ class Stack:
                     "127.0.0.1",
                     "--port",
                     str(self.rasa_port),
+                    # The HTTP API serves the gateway's NLU parse and tracker erasure, with a token.
+                    "--enable-api",
+                    "--auth-token",
+                    env["RASA_TOKEN"],
                 ],
                 # Rasa imports the project's own NLU component (bot/components) by module path.
                 {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))},
@@ -140,8 +164,11 @@ class Stack:
 
     @property
     def endpoints(self) -> str:
-        redis = self.extra_env.get("RASA_TRACKER_URL", os.environ.get("RASA_TRACKER_URL", "")).startswith("redis://")
-        return "bot/endpoints.redis.yml" if redis else "bot/endpoints.yml"
+        """Rasa's tracker store: in memory by default; Redis or SQL when RASA_TRACKER_URL names one."""
+        url = self.extra_env.get("RASA_TRACKER_URL", os.environ.get("RASA_TRACKER_URL", ""))
+        if url.startswith("redis://"):
+            return "bot/endpoints.redis.yml"
+        return "bot/endpoints.sql.yml" if url else "bot/endpoints.yml"
 
     def _spawn_gateway(self, env: dict[str, str]) -> None:
         self._spawn(

@@ -43,3 +43,12 @@ def load_responses(path: Path) -> ResponseBook:
         if shape.menu and shape.menu not in book.menus:
             raise ValueError(f"responses {path}: {name} uses unknown menu {shape.menu!r}")
     return book
+
+
+def load_intents(domain_dir: Path) -> frozenset[str]:
+    """Every intent of the bot's domain (bot/domain/*.yml) and Rasa's own fallback: what a payload may name."""
+    intents = {"nlu_fallback"}
+    for path in sorted(domain_dir.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        intents.update(str(i) for i in data.get("intents") or [] if isinstance(i, str))
+    return frozenset(intents)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,13 +27,19 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT / "data"
     translations_dir: Path = ROOT / "translations"
     responses_file: Path = ROOT / "bot" / "responses.yml"
+    # Trained models: Rasa's, and the redaction's clause classifier (trained here on first use, then cached).
+    models_dir: Path = ROOT / "models"
     force_profile: str = "durham"
     default_language: str = "en"
 
     database_url: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
-    # Rasa's own tracker store, which the gateway erases on "delete this chat" and purges when idle.
+    # Rasa's own tracker store, which the gateway erases on "delete this chat" and purges when idle. Empty:
+    # Rasa keeps trackers in memory (the embedded default: nothing on disk). redis://... or a SQL URL otherwise.
     rasa_tracker_url: str = ""
+    # Rasa's HTTP API (NLU parse, erasing an in-memory tracker) wants this token. Empty: derived from
+    # INTERNAL_SECRET, as api/stack.py derives it for the Rasa it starts.
+    rasa_token: SecretStr | None = None
     rasa_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
 
     # SMS over Twilio. The route starts only with an auth token, or with the signature check explicitly off
@@ -91,8 +99,15 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.var_dir / 'assistant.db'}"
 
     @property
-    def effective_rasa_tracker_url(self) -> str:
-        return self.rasa_tracker_url or f"sqlite:///{self.var_dir / 'rasa-tracker.db'}"
+    def effective_rasa_token(self) -> str:
+        if self.rasa_token is not None:
+            return self.rasa_token.get_secret_value()
+        return derive_rasa_token(self.internal_secret.get_secret_value())
+
+
+def derive_rasa_token(internal_secret: str) -> str:
+    """One token from the shared secret, so the gateway and the Rasa it talks to agree without a second setting."""
+    return hmac.new(internal_secret.encode(), b"rasa-http-api", hashlib.sha256).hexdigest()
 
 
 @lru_cache

@@ -16,6 +16,8 @@ from alembic.config import Config
 from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from api.core.files import private_file, sqlite_path
+
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
@@ -43,12 +45,19 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path is not None:
+            private_file(path)
         engine = create_engine(url, connect_args={"check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Deleted rows (a purged handover, a note) are overwritten with zeros, not left in free pages, and
+            # the WAL is cut back after each checkpoint instead of keeping old pages around.
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute("PRAGMA journal_size_limit=0")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.execute("PRAGMA foreign_keys=ON")  # notes go with their handover, as in PostgreSQL
             cursor.close()

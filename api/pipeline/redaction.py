@@ -7,13 +7,17 @@ Abuse and fear ("he took my passport", "he says he will get me deported") are ev
 Sentences come from spaCy's blank multilingual pipeline with its rule-based sentencizer, run inside
 `nlp.memory_zone()` so no token of a victim's message outlives the request in spaCy's string store. Each
 sentence is split into clauses, and a clause goes if it holds a status term of ANY supported language
-(translations/<lang>/status.yml), because people mix languages. Matching ignores case and accents.
+(translations/<lang>/status.yml), because people mix languages, or if the clause classifier (status_model.py)
+reads it as a status, given the clause before it. Matching is on api/pipeline/normalise.fold: no case, accents,
+invisible characters, lookalike letters of other scripts, hyphens or dots can hide a term.
+
+A statement split across sentences goes whole: a clause the classifier reads as continuing a removed one is
+removed. Across two messages the caller passes `previous_removed` (a flag only; the removed words are gone).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from api.pipeline.normalise import clean, fold, skeleton
+from api.pipeline.status_model import Context, StatusModel
 
 MARKER = "[immigration status removed]"
 
@@ -32,12 +39,16 @@ STRUCTURAL_PATTERNS = [
     r"home\s+office\s+(?:reference|ref|letter|number|case|interview|decision)",
 ]
 
-# Reference numbers: Home Office (e.g. H1234567, B1234567/2), GWF, UAN (1234-5678-9012-3456), BRP (ZU1234567).
+# Reference numbers in any case, with spaces, hyphens or dots, matched on the letter-for-letter skeleton (so a
+# Cyrillic lookalike letter does not hide one): GWF, Home Office (H1234567, B1234567/2), BRP (ZU1234567), UAN
+# (1234-5678-9012-3456, or sixteen digits in fours).
+SEP = r"[\s.\-:]?"
 REFERENCE_PATTERNS = [
-    r"\bGWF\s?\d{9}\b",
-    r"\b[A-Z]\d{7}(?:/\d{1,2})?\b",
-    r"\b[A-Z]{2}[X\d]\d{6}\b",
-    r"\b\d{4}-\d{4}-\d{4}-\d{4}\b",
+    r"gwf" + SEP + r"\d(?:" + SEP + r"\d){8}",
+    r"[a-z]" + SEP + r"\d{7}(?:\s?/\s?\d{1,2})?",
+    r"[a-z]" + SEP + r"\d{3}" + SEP + r"\d{4}(?:\s?/\s?\d{1,2})?",
+    r"[a-z]{2}" + SEP + r"[x\d]\d{6}",
+    r"\d{4}(?:" + SEP + r"\d{4}){3}",
 ]
 
 # Clause boundaries inside a sentence: commas (Latin, Arabic, CJK) and words that start a new clause.
@@ -46,15 +57,7 @@ CLAUSE_SPLIT = re.compile(
 )
 
 
-# Letters that differ only by keyboard: curly apostrophes, Arabic- vs Persian/Urdu-keyboard ya and kaf,
-# and the Persian half-space.
-FOLD = str.maketrans({"\u2019": "'", "\u02bc": "'", "ي": "ی", "ى": "ی", "ك": "ک", "\u200c": " "})
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents or vowel marks, one keyboard's letters, single spaces: how terms are compared."""
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(FOLD))
-    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).split())
+normalise = fold  # how terms are compared (api/pipeline/normalise.py)
 
 
 @dataclass(frozen=True)
@@ -82,11 +85,20 @@ class StatusLexicon:
 class Redaction:
     text: str
     removed: int
+    # Her message ended on a removed statement: a next message that continues it goes too.
+    ends_removed: bool = False
 
 
 class Redactor:
-    def __init__(self, lexicon: StatusLexicon | None = None, marker: str = MARKER, markers: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        lexicon: StatusLexicon | None = None,
+        marker: str = MARKER,
+        markers: Iterable[str] = (),
+        model: StatusModel | None = None,
+    ) -> None:
         self.marker = marker
+        self.model = model
         # Every language's marker: text redacted once (or its translation) is never judged by the marker's words.
         self.markers = sorted({marker, *markers}, key=len, reverse=True)
         self.lexicon = lexicon or StatusLexicon(words=(), substrings=())
@@ -95,7 +107,7 @@ class Redactor:
             language: self._compile(excluded) for language, excluded in self.lexicon.exceptions.items() if excluded
         }
         self._substrings = self.lexicon.substrings
-        self._references = re.compile("|".join(REFERENCE_PATTERNS))
+        self._references = re.compile(r"(?<![a-z0-9])(?:" + "|".join(REFERENCE_PATTERNS) + r")(?![a-z0-9])")
 
     def _compile(self, excluded: frozenset[str]) -> re.Pattern[str]:
         words = sorted((w for w in self.lexicon.words if w not in excluded), key=len, reverse=True)
@@ -111,8 +123,11 @@ class Redactor:
         return nlp
 
     def is_status(self, clause: str, language: str | None = None) -> bool:
+        """Does the word list (or a reference number) say this clause states a status?"""
         for marker in self.markers:
             clause = clause.replace(marker, " ")
+        if self._references.search(skeleton(clean(clause))):
+            return True
         normalised = normalise(clause)
         status = self._by_language.get(language or "", self._status)
         return bool(status.search(normalised)) or any(s in normalised for s in self._substrings)
@@ -121,24 +136,69 @@ class Redactor:
         with self._nlp.memory_zone():
             return [sentence.text_with_ws for sentence in self._nlp(text).sents]
 
-    def redact(self, text: str, marker: str | None = None, language: str | None = None) -> Redaction:
-        marker = marker or self.marker
-        text, removed = self._references.subn(marker, text)
-        out: list[str] = []
+    def _clauses(self, text: str) -> list[tuple[str, str]]:
+        """(clause, the separator after it), in order, for every sentence."""
+        parts: list[tuple[str, str]] = []
         for sentence in self._sentences(text):
             position = 0
             for boundary in [*CLAUSE_SPLIT.finditer(sentence), None]:
                 end = boundary.start() if boundary else len(sentence)
-                clause = sentence[position:end]
-                core = clause.strip().rstrip(",;،؛，、；.!?؟۔।。！？ ")
-                if core and core != marker and self.is_status(core, language):
-                    clause = clause.replace(core, marker)
-                    removed += 1
-                out.append(clause)
+                parts.append((sentence[position:end], boundary.group(0) if boundary else ""))
                 if boundary:
-                    out.append(boundary.group(0))
                     position = boundary.end()
+        return parts
+
+    def _core(self, clause: str) -> str:
+        return clause.strip().rstrip(",;،؛，、；.!?؟۔।。！？ ")
+
+    def _decide(self, cores: list[str], language: str | None, previous_removed: bool, marker: str) -> list[bool]:
+        """Which clauses go: the word list's verdict, then the classifier's with the clause before as context.
+
+        The classifier runs once over all clauses, then again only where its own removals changed the context.
+        """
+        spoken = [bool(core) and core != marker and core not in self.markers for core in cores]
+        listed = [said and self.is_status(core, language) for said, core in zip(spoken, cores, strict=True)]
+        if self.model is None:
+            return listed
+
+        def contexts(removed: list[bool]) -> list[Context]:
+            return [
+                Context(cores[i - 1] if i else "", removed[i - 1] if i else previous_removed) for i in range(len(cores))
+            ]
+
+        decided = [a or b for a, b in zip(listed, self.model.states(cores, contexts(listed)), strict=True)]
+        for _ in range(len(cores)):
+            again = [a or b for a, b in zip(listed, self.model.states(cores, contexts(decided)), strict=True)]
+            if again == decided:
+                break
+            decided = again
+        return [d and said for d, said in zip(decided, spoken, strict=True)]
+
+    def redact(
+        self, text: str, marker: str | None = None, language: str | None = None, previous_removed: bool = False
+    ) -> Redaction:
+        marker = marker or self.marker
+        text = clean(text)
+        text, removed = self._replace_references(text, marker)
+        parts = self._clauses(text)
+        cores = [self._core(clause) for clause, _ in parts]
+        decisions = self._decide(cores, language, previous_removed, marker)
+        out: list[str] = []
+        for (clause, separator), core, goes in zip(parts, cores, decisions, strict=True):
+            if goes:
+                clause = clause.replace(core, marker)
+                removed += 1
+            out.append(clause + separator)
         result = "".join(out)
         # Neighbouring markers (a clause and the reference inside it) read as one.
         result = re.sub(rf"(?:{re.escape(marker)}[\s,;.]*){{2,}}", marker + " ", result).strip()
-        return Redaction(text=result, removed=removed)
+        last = max((i for i, core in enumerate(cores) if core), default=None)
+        ends_removed = last is not None and (decisions[last] or cores[last] in (marker, *self.markers))
+        return Redaction(text=result, removed=removed, ends_removed=ends_removed)
+
+    def _replace_references(self, text: str, marker: str) -> tuple[str, int]:
+        """Reference numbers go wherever they stand, found on the skeleton (same length as the text)."""
+        spans = [m.span() for m in self._references.finditer(skeleton(text))]
+        for start, end in reversed(spans):
+            text = text[:start] + marker + text[end:]
+        return text, len(spans)

@@ -68,7 +68,9 @@ class SmsChannel:
     runtime: Runtime
     keywords: Keywords
     sessions: dict[str, str] = field(default_factory=dict)  # phone pseudonym -> chat session id
-    replies: dict[str, tuple[float, str]] = field(default_factory=dict)  # MessageSid -> (when, TwiML)
+    # MessageSid -> (when, sender's pseudonym, TwiML). A reply can hold her number (the consent summary), so a
+    # sender's cached replies go when she sends DELETE or STOP.
+    replies: dict[str, tuple[float, str, str]] = field(default_factory=dict)
     pending: dict[str, asyncio.Future[str]] = field(default_factory=dict)
 
     @classmethod
@@ -90,14 +92,15 @@ class SmsChannel:
     async def handle(self, message_sid: str, sender: str, body: str) -> str:
         """TwiML for one inbound text; a retried MessageSid gets the first answer and changes nothing."""
         if message_sid in self.replies:
-            return self.replies[message_sid][1]
+            return self.replies[message_sid][2]
         if message_sid in self.pending:
             return await asyncio.shield(self.pending[message_sid])
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.pending[message_sid] = future
         try:
-            twiml = await self._answer(self.pseudonym(sender), body)
-            self.replies[message_sid] = (time.monotonic(), twiml)
+            who = self.pseudonym(sender)
+            twiml = await self._answer(who, body)
+            self.replies[message_sid] = (time.monotonic(), who, twiml)
             future.set_result(twiml)
             return twiml
         except BaseException as error:
@@ -176,12 +179,14 @@ class SmsChannel:
 
     async def _forget(self, who: str, session: ChatSession) -> None:
         self.sessions.pop(who, None)
+        for sid in [sid for sid, (_, sender, _) in self.replies.items() if sender == who]:
+            del self.replies[sid]
         await self.conversation.erase(session)
 
     def purge(self) -> None:
         """Drop cached replies and number pseudonyms older than the idle period."""
         cutoff = time.monotonic() - self.runtime.settings.session_idle_minutes * 60
-        for sid in [sid for sid, (when, _) in self.replies.items() if when < cutoff]:
+        for sid in [sid for sid, (when, _, _) in self.replies.items() if when < cutoff]:
             del self.replies[sid]
         for who in list(self.sessions):
             self._session(who)

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from api.core.config import ROOT
-from api.pipeline.redaction import MARKER, Redactor, StatusLexicon
+from api.pipeline.redaction import MARKER, Redactor
 
 TRANSLATIONS = ROOT / "translations"
 MIN_RECALL = 1.0
@@ -43,12 +43,12 @@ class Rates:
 @cache
 def redactor() -> Redactor:
     """The redactor exactly as the gateway builds it."""
-    from api.runtime import load_content
+    from api.runtime import load_content, redactor_for
     from tests.helpers import make_settings
 
-    catalog = load_content(make_settings()).catalog
-    markers = [catalog.text(code, "redaction.marker") for code in catalog.languages]
-    return Redactor(StatusLexicon.load(TRANSLATIONS), markers=markers)
+    settings = make_settings()
+    catalog = load_content(settings).catalog
+    return redactor_for(settings, [catalog.text(code, "redaction.marker") for code in catalog.languages])
 
 
 def rates_for(path: Path) -> Rates:

@@ -9,63 +9,21 @@ server in its own process.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import yaml
-from sqlalchemy import create_engine, text
 
-from api.core.config import ROOT, Settings
-from api.main import create_app
+from api.core.config import ROOT
 from api.repositories import handovers
-from api.stack import Stack, free_port
 from tests.conversations.chat import ChatClient
-from tests.helpers import make_settings
+from tests.privacy.conftest import Gateway
 from tests.privacy.rates import redactor
 
 pytestmark = pytest.mark.stack
 REFERENCE = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")
-
-
-@dataclass
-class Gateway:
-    app: Any
-    url: str
-    settings: Settings
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    var_dir = tmp_path_factory.mktemp("scan")
-    port, rasa_port = free_port(), free_port()
-    settings = make_settings(var_dir, rasa_url=f"http://127.0.0.1:{rasa_port}")
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    rasa = Stack(
-        gateway_port=port,
-        rasa_port=rasa_port,
-        var_dir=var_dir,
-        start_gateway=False,
-        extra_env={"INTERNAL_SECRET": settings.internal_secret.get_secret_value()},
-        log_dir=ROOT / "test-output" / "scan-logs",
-    )
-    with rasa:
-        yield Gateway(app=app, url=f"http://127.0.0.1:{port}", settings=settings)
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def status_cases(language: str) -> tuple[list[dict[str, str]], list[str]]:
@@ -103,11 +61,7 @@ def test_no_store_keeps_the_status_she_typed(gateway: Gateway, language: str, ca
     worker_view = [t["text"] for t in transcript if t["role"] == "user"] + [str(v) for v in contact.values()]
     # The gateway's session state (in memory) and Rasa's tracker store (every event it holds for her).
     session_view = [t.text for t in session.transcript if t.role == "user"]
-    engine = create_engine(gateway.settings.effective_rasa_tracker_url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT data FROM events WHERE type_name = 'user'"))
-        tracker_view = [str(json.loads(row[0]).get("text") or "") for row in rows]
-    engine.dispose()
+    tracker_view = [gateway.tracker(session.sender_id)]
     # Every record's message, and the string fields our own structured records carry.
     log_view = [r.getMessage() for r in caplog.records] + [
         value

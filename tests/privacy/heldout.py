@@ -1,0 +1,126 @@
+"""Redaction on writing it never saw: tests/privacy/heldout/<lang>.yml, per language x style.
+
+The held-out sets were written separately from the word lists and the classifier's training data (by other
+hands, who never read either), in the ways people really type: native, no diacritics, romanised, SMS-speak,
+code-switched, split across sentences or messages, indirect, reference numbers. Nothing is tuned on them.
+
+Status recall: every `reveals` substring is gone and the marker is there. A `previous` message is redacted first,
+and whether it ended on a removed statement is passed on, as the gateway does. Evidence kept: the message comes
+back unchanged. `python -m tests.privacy.heldout` prints both tables (make test runs it).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from api.core.config import ROOT
+from api.pipeline.normalise import clean
+from api.pipeline.redaction import Redactor
+from tests.privacy.rates import redactor
+
+HELDOUT = ROOT / "tests" / "privacy" / "heldout"
+TARGET_RECALL = 0.98
+TARGET_KEPT = 0.95
+# What make test enforces while the targets are not yet met everywhere: a regression guard, not the goal.
+FLOOR_RECALL = 0.80
+FLOOR_KEPT = 0.80
+
+
+@dataclass
+class Cell:
+    passed: int = 0
+    total: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, ok: bool, text: str) -> None:
+        self.total += 1
+        self.passed += ok
+        if not ok:
+            self.failures.append(text)
+
+    @property
+    def rate(self) -> float:
+        return self.passed / self.total if self.total else 1.0
+
+
+def status_removed(redactor_: Redactor, case: dict[str, object], language: str) -> bool:
+    previous_removed = False
+    if case.get("previous"):
+        previous_removed = redactor_.redact(str(case["previous"]), language=language).ends_removed
+    result = redactor_.redact(str(case["text"]), language=language, previous_removed=previous_removed).text
+    reveals = [str(r) for r in case.get("reveals") or []]  # type: ignore[attr-defined]
+    folded = result.casefold()
+    return redactor_.marker in result and not any(r.casefold() in folded for r in reveals)
+
+
+def evidence_kept(redactor_: Redactor, case: dict[str, object], language: str) -> bool:
+    text = str(case["text"])
+    return redactor_.redact(text, language=language).text == clean(text).strip()
+
+
+def measure(path: Path) -> tuple[dict[str, Cell], dict[str, Cell]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    language = path.stem
+    recall: dict[str, Cell] = defaultdict(Cell)
+    kept: dict[str, Cell] = defaultdict(Cell)
+    for case in data.get("status") or []:
+        recall[str(case["style"])].add(status_removed(redactor(), case, language), str(case["text"]))
+    for case in data.get("evidence") or []:
+        kept[str(case["style"])].add(evidence_kept(redactor(), case, language), str(case["text"]))
+    return recall, kept
+
+
+def total(cells: dict[str, Cell]) -> Cell:
+    out = Cell()
+    for cell in cells.values():
+        out.passed += cell.passed
+        out.total += cell.total
+    return out
+
+
+def print_table(title: str, rows: dict[str, dict[str, Cell]]) -> None:
+    styles = sorted({style for cells in rows.values() for style in cells})
+    print(title)
+    print("  lang " + "".join(f"{s[:13]:>14}" for s in styles) + f"{'all':>14}")
+    for language, cells in rows.items():
+        line = "".join(
+            f"{f'{cells[s].rate:.2f} {cells[s].passed}/{cells[s].total}':>14}" if s in cells else f"{'-':>14}"
+            for s in styles
+        )
+        everything = total(cells)
+        print(f"  {language:4s} {line}{f'{everything.rate:.2f} {everything.passed}/{everything.total}':>14}")
+
+
+def main(argv: list[str]) -> int:
+    verbose = "--failures" in argv
+    recall_rows: dict[str, dict[str, Cell]] = {}
+    kept_rows: dict[str, dict[str, Cell]] = {}
+    for path in sorted(HELDOUT.glob("*.yml")):
+        recall_rows[path.stem], kept_rows[path.stem] = measure(path)
+    print_table(f"Held-out status recall per language x style (target >= {TARGET_RECALL}):", recall_rows)
+    print_table(f"Held-out evidence kept per language x style (target >= {TARGET_KEPT}):", kept_rows)
+    if verbose:
+        for language in recall_rows:
+            for style, cell in recall_rows[language].items():
+                for text in cell.failures:
+                    print(f"  missed {language} {style}: {text}")
+            for style, cell in kept_rows[language].items():
+                for text in cell.failures:
+                    print(f"  removed by mistake {language} {style}: {text}")
+    low = [
+        language
+        for language in recall_rows
+        if total(recall_rows[language]).rate < FLOOR_RECALL or total(kept_rows[language]).rate < FLOOR_KEPT
+    ]
+    if low:
+        print(f"Below the floor ({FLOOR_RECALL} recall, {FLOOR_KEPT} kept): {' '.join(low)}")
+    return 1 if low else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
