@@ -22,15 +22,18 @@ OUTBOX = "outbox"
 GIVEN = "given"
 
 
-def say(dispatcher: CollectingDispatcher, tracker: Tracker, *messages: Message) -> None:
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, *messages: Message, asking: str | None = None) -> None:
     """An action's messages stay in the gateway's session; Rasa carries only their index in the turn's outbox.
 
     Some of them hold her own words (the consent message repeats her number and name), and none of her words
     may reach Rasa's tracker. The gateway puts the messages back in order after the turn (api/conversation.py).
+    `asking` names the form field a question asks for, so that what she types next is taken as her answer.
     """
     session = runtime().session_of(tracker.sender_id)
     if session is None:
         return  # the conversation was erased while the action ran: nobody to speak to
+    if asking:
+        session.expecting = asking
     for message in messages:
         session.outbox.append(message)
         dispatcher.utter_message(json_message={OUTBOX: len(session.outbox) - 1})

@@ -20,6 +20,8 @@ from api.content.renderer import Button
 from api.core.formats import is_email
 from api.portal import notice
 from api.repositories import handovers
+from api.review import CONTACT_ONLY_PAYLOAD, REVIEW_PAYLOAD, SERVICE_NAME, her_message_count, transcript_for_handover
+from api.sessions import ChatSession
 
 FORM_SLOTS = [
     "handover_service",
@@ -57,6 +59,8 @@ def _reset(tracker: Tracker) -> list[dict[str, Any]]:
     session = runtime().session_of(tracker.sender_id)
     if session is not None:
         session.answers.clear()
+        session.share_transcript = True
+        session.expecting = None  # the form is over: what she types next is not an answer to it
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
@@ -75,6 +79,7 @@ class ActionAskHandoverService(Action):
             dispatcher,
             tracker,
             content.message(language, "handover_choose_service", buttons=[*buttons, _cancel_button(language)]),
+            asking="handover_service",
         )
         return []
 
@@ -93,7 +98,7 @@ class ActionAskContactDetail(Action):
             buttons=[_cancel_button(language)],
             service_name=service.name if service else "",
         )
-        say(dispatcher, tracker, message)
+        say(dispatcher, tracker, message, asking="contact_detail")
         return []
 
 
@@ -131,8 +136,26 @@ class ActionAskHandoverConsent(Action):
             summary = contact_summary(lang, tracker)
             return content.text(lang, "handover_consent", service_name=name, contact_summary=summary)
 
-        say(dispatcher, tracker, content.bilingual(language, render, content.buttons(language, "handover_consent")))
+        session = runtime().session_of(tracker.sender_id)
+        count = her_message_count(session) if session else 0
+        if session is not None:
+            session.answers[SERVICE_NAME] = name
+
+        def render_with_count(lang: str) -> str:
+            return render(lang) + "\n" + content.text(lang, "handover_share_count", count=str(count))
+
+        say(dispatcher, tracker, content.bilingual(language, render_with_count, consent_buttons(language, session)))
         return []
+
+
+def consent_buttons(language: str, session: ChatSession | None) -> list[Button]:
+    """Yes and no; send only how to contact her; and on the web, see first what will be shared."""
+    content = runtime().content
+    buttons = [*content.buttons(language, "handover_consent")]
+    buttons.append(content.button(language, "button.contact_only", CONTACT_ONLY_PAYLOAD))
+    if session is not None and session.channel == "web":
+        buttons.append(content.button(language, "button.review_shared", REVIEW_PAYLOAD))
+    return buttons
 
 
 def match_service(value: str, targets: list[Service]) -> Service | None:
@@ -243,7 +266,7 @@ class ActionSubmitHandover(Action):
             say(dispatcher, tracker, content.message(language, "handover_not_sent"))
             return _reset(tracker)
         session = rt.session_of(tracker.sender_id)
-        transcript = [vars(turn).copy() for turn in session.transcript] if session else []
+        transcript = [vars(turn).copy() for turn in transcript_for_handover(session)] if session else []
         contact = {
             "method": tracker.get_slot("contact_method"),
             "detail": _given(answer_of(tracker, "contact_detail")),

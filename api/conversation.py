@@ -22,12 +22,24 @@ from api.content.renderer import Button, Message
 from api.core.logging import pseudonym
 from api.pipeline.language import named_language
 from api.rasa_client import RasaUnavailable
+from api.review import (
+    CONTACT_ONLY_PAYLOAD,
+    GATEWAY_BUTTONS,
+    REVIEW_PAYLOAD,
+    SERVICE_NAME,
+    her_message_count,
+    shared_turns,
+)
 from api.runtime import Runtime
 from api.sessions import ChatSession, Turn
 
 log = logging.getLogger(__name__)
 
 STATUS_ONLY_PAYLOAD = "/ask_safe_to_report"
+ANSWER_PAYLOAD = "/inform"
+# Form fields answered in her own words, and the intents that still win while she is answering one.
+FREE_TEXT_ANSWERS = frozenset({"handover_service", "contact_method", "contact_detail", "safe_times", "nickname"})
+ALWAYS_HEARD = frozenset({"immediate_danger", "delete_chat"})
 
 # "/intent" or '/intent{"entity":"value"}', as Rasa's buttons send them.
 PAYLOAD_PATTERN = re.compile(r"^/[a-z][a-z_]{0,63}(\{.{0,200}\})?$")
@@ -97,6 +109,10 @@ def _offered(messages: list[Message]) -> dict[str, str]:
     return {b["payload"]: b["title"] for m in messages for b in m["buttons"]}
 
 
+def _offered_buttons(session: ChatSession) -> list[Button]:
+    return [{"title": title, "payload": payload} for payload, title in session.offered.items()]
+
+
 def _for_her(messages: list[Message]) -> list[Message]:
     """What the victim is sent: her language only (the English twins are for the transcript)."""
     return [{"text": m["text"], "buttons": m["buttons"]} for m in messages]
@@ -128,15 +144,30 @@ class Conversation:
             return payload
         raise BadInput("that button is not offered in this conversation")
 
+    def review_message(self, session: ChatSession) -> Message:
+        """What the service will see, as one message (for clients without the web chat's review panel), with
+        the consent buttons again. Not part of the transcript: it is about it."""
+        content = self.runtime.content
+        language = session.language
+        catalog = content.catalog
+        lines = [catalog.render(language, "review.intro", {"service_name": session.answers.get(SERVICE_NAME, "")})]
+        for turn in shared_turns(session):
+            who = catalog.text(language, "review.you" if turn.role == "user" else "review.assistant")
+            lines.append(f"{who}: {turn.text}")
+        if not her_message_count(session):
+            lines.append(catalog.text(language, "review.none"))
+        buttons = [b for b in _offered_buttons(session) if b["payload"] != REVIEW_PAYLOAD]
+        return {"text": "\n".join(lines), "buttons": buttons}
+
     def _button_title(self, session: ChatSession, payload: str) -> tuple[str, str | None]:
         """What the victim saw on the button she pressed, and its English, for the transcript."""
         content = self.runtime.content
         language, source = session.language, content.catalog.source_language
-        for menu in content.responses.menus.values():
-            for button in menu:
-                if button.payload == payload:
-                    english = content.catalog.text(source, button.title) if language != source else None
-                    return content.catalog.text(language, button.title), english
+        fixed = {b.payload: b.title for menu in content.responses.menus.values() for b in menu}
+        key = fixed.get(payload) or GATEWAY_BUTTONS.get(payload)
+        if key:
+            english = content.catalog.text(source, key) if language != source else None
+            return content.catalog.text(language, key), english
         # Buttons built at run time: a service's name or a language's own name, the same in every language.
         title = session.offered.get(payload)
         return (title, title if language != source else None) if title else (payload, None)
@@ -145,8 +176,14 @@ class Conversation:
         async with session.lock:
             session.last_seen = time.monotonic()
             began = time.perf_counter()
+            if payload is not None and self.accepted_payload(session, payload) == REVIEW_PAYLOAD:
+                return Reply(messages=[self.review_message(session)])
             if payload is not None:
                 turn = Inbound(self.accepted_payload(session, payload), *self._button_title(session, payload))
+                if payload == CONTACT_ONLY_PAYLOAD:
+                    # She consents to sending how to contact her, and nothing of the conversation.
+                    session.share_transcript = False
+                    turn = Inbound("/affirm", turn.shown, turn.shown_en)
             elif text is not None:
                 turn = await self._inbound_text(session, text)
             else:
@@ -193,9 +230,9 @@ class Conversation:
 
     async def _drive_rasa(self, session: ChatSession, turn: Inbound) -> tuple[list[Message], str]:
         """One turn in Rasa: NLU for her words (which it does not keep), then the payload that drives it."""
-        session.typed, session.outbox = turn.typed, []
+        expecting, session.typed, session.outbox, session.expecting = session.expecting, turn.typed, [], None
         try:
-            payload = turn.payload or await self._payload_for(turn.nlu_text)
+            payload = turn.payload or await self._payload_for(turn.nlu_text, expecting)
             raw = await self.runtime.rasa.send(session.sender_id, payload)
             return _as_messages(raw, session.outbox), "ok"
         except RasaUnavailable:
@@ -203,12 +240,17 @@ class Conversation:
         finally:
             session.typed, session.outbox = None, []
 
-    async def _payload_for(self, nlu_text: str) -> str:
+    async def _payload_for(self, nlu_text: str, expecting: str | None) -> str:
         if not any(c.isalnum() for c in nlu_text):
             # She told us only about her status, which was removed: answer what she most likely fears
             # (is it safe to report?) rather than let NLU guess from nothing.
             return STATUS_ONLY_PAYLOAD
-        return "/" + await self.runtime.rasa.parse(nlu_text)
+        intent = await self.runtime.rasa.parse(nlu_text)
+        if expecting in FREE_TEXT_ANSWERS and intent not in ALWAYS_HEARD:
+            # She is answering the question just asked (her name, a number, safe times): cancel and skip are
+            # buttons beside it, so typed text is her answer, unless it says she is in danger or wants out.
+            return ANSWER_PAYLOAD
+        return "/" + intent
 
     def _for_nlu(self, text: str) -> str:
         """Her words for NLU only: without the marker (its wording, "removed", must not steer NLU), and never

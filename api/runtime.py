@@ -99,7 +99,11 @@ def redactor_for(settings: Settings, markers: list[str]) -> Redactor:
     lexicon = StatusLexicon.load(settings.translations_dir)
     listed = Redactor(lexicon, markers=markers)
     model = StatusModel.load_or_train(settings.data_dir / "redaction", settings.models_dir, listed.is_status)
-    return Redactor(lexicon, markers=markers, model=model)
+    redactor = Redactor(lexicon, markers=markers, model=model)
+    # Load spaCy and the lookalike table now, not on her first message (which may be the one saying she is in
+    # danger).
+    redactor.redact("warm up")
+    return redactor
 
 
 def trackers_for(settings: Settings) -> Eraser:

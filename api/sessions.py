@@ -55,6 +55,13 @@ class ChatSession:
     typed: str | None = None
     answers: dict[str, str] = field(default_factory=dict)
     outbox: list[Message] = field(default_factory=list)
+    # The form field the assistant's last question asked for (Rasa's requested_slot), so that what she types
+    # next is taken as her answer (a name is not "cancel"), unless it is danger or "delete this chat".
+    expecting: str | None = None
+    # Before consenting she may choose to send only how to contact her, not the conversation (api/review.py).
+    share_transcript: bool = True
+    # Her last message ended on a removed status statement: a next one that continues it goes too. A flag only.
+    status_pending: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
 

@@ -166,12 +166,13 @@ class Redactor:
                 Context(cores[i - 1] if i else "", removed[i - 1] if i else previous_removed) for i in range(len(cores))
             ]
 
-        decided = [a or b for a, b in zip(listed, self.model.states(cores, contexts(listed)), strict=True)]
+        used = listed
+        decided = [a or b for a, b in zip(listed, self.model.states(cores, contexts(used)), strict=True)]
         for _ in range(len(cores)):
-            again = [a or b for a, b in zip(listed, self.model.states(cores, contexts(decided)), strict=True)]
-            if again == decided:
+            if contexts(decided) == contexts(used):
                 break
-            decided = again
+            used = decided
+            decided = [a or b for a, b in zip(listed, self.model.states(cores, contexts(used)), strict=True)]
         return [d and said for d, said in zip(decided, spoken, strict=True)]
 
     def redact(

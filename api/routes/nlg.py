@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body
 
 from api.deps import InternalOnly, RuntimeDep
 
+ASK_PREFIX = "utter_ask_"
 router = APIRouter(tags=["rasa"], dependencies=[InternalOnly])
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,12 @@ def slot_values(runtime: RuntimeDep, slots: dict[str, Any]) -> dict[str, str]:
 async def generate(runtime: RuntimeDep, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
     key = str(body.get("response") or body.get("template") or "")
     tracker = body.get("tracker") or {}
-    language = runtime.language_of(str(tracker.get("sender_id", "")))
+    sender_id = str(tracker.get("sender_id", ""))
+    language = runtime.language_of(sender_id)
+    session = runtime.session_of(sender_id)
+    if session is not None and key.startswith(ASK_PREFIX):
+        # A form question (utter_ask_<slot>): what she types next answers it.
+        session.expecting = key[len(ASK_PREFIX) :]
     content = runtime.content
     try:
         message = content.message(language, key, None, **slot_values(runtime, tracker.get("slots") or {}))

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 from api.content.renderer import Message
 from api.conversation import BadInput
 from api.deps import ConversationDep, RuntimeDep
+from api.review import SERVICE_NAME, her_message_count, remove_her_message, shared_turns
+from api.sessions import ChatSession
 
 router = APIRouter(prefix="/api/chat", tags=["webchat"])
 
@@ -41,6 +43,23 @@ class ReplyOut(BaseModel):
     ui: dict[str, str]
     messages: list[dict[str, Any]]
     session_ended: bool
+
+
+class SharedTurnOut(BaseModel):
+    index: int
+    role: str
+    text: str
+
+
+class SharedOut(BaseModel):
+    """Exactly what the service will receive with her consent: her words after redaction, and the assistant's."""
+
+    language: str
+    dir: str
+    intro: str
+    labels: dict[str, str]
+    turns: list[SharedTurnOut]
+    her_messages: int
 
 
 def _unprocessable(reason: str) -> HTTPException:
@@ -78,9 +97,7 @@ async def create_session(
 async def post_message(
     session_id: str, body: UserMessage, runtime: RuntimeDep, conversation: ConversationDep
 ) -> ReplyOut:
-    session = runtime.sessions.get(session_id)
-    if session is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such chat: it has ended or was deleted")
+    session = _live(runtime, session_id)
     limit = runtime.settings.max_message_chars
     if (body.text is None) == (body.payload is None):
         raise _unprocessable("send either 'text' or 'payload', not both")
@@ -101,6 +118,42 @@ async def post_message(
         messages=_plain(reply.messages),
         session_ended=reply.ended,
     )
+
+
+def _shared(runtime: RuntimeDep, session: ChatSession) -> SharedOut:
+    catalog, language = runtime.content.catalog, session.language
+    labels = {name: catalog.text(language, f"review.{name}") for name in ("you", "assistant", "remove", "done", "none")}
+    return SharedOut(
+        language=language,
+        dir=_dir(runtime, language),
+        intro=catalog.render(language, "review.intro", {"service_name": session.answers.get(SERVICE_NAME, "")}),
+        labels=labels,
+        turns=[SharedTurnOut(index=t.index, role=t.role, text=t.text) for t in shared_turns(session)],
+        her_messages=her_message_count(session),
+    )
+
+
+def _live(runtime: RuntimeDep, session_id: str) -> ChatSession:
+    session = runtime.sessions.get(session_id)
+    if session is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such chat: it has ended or was deleted")
+    return session
+
+
+@router.get("/sessions/{session_id}/shared", response_model=SharedOut)
+async def get_shared(session_id: str, runtime: RuntimeDep) -> SharedOut:
+    """What a handover would carry if she consented now."""
+    return _shared(runtime, _live(runtime, session_id))
+
+
+@router.delete("/sessions/{session_id}/shared/{index}", response_model=SharedOut)
+async def remove_shared(session_id: str, index: int, runtime: RuntimeDep) -> SharedOut:
+    """Take one of her messages out of what is shared (and out of the gateway's memory)."""
+    session = _live(runtime, session_id)
+    async with session.lock:
+        if not remove_her_message(session, index):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such message of yours in this chat")
+        return _shared(runtime, session)
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -81,6 +81,8 @@
 
   /* ---------- rendering ---------- */
 
+  var REVIEW_PAYLOAD = '/review_shared';
+
   function addMessage(kind, text, lang, dir) {
     var el = document.createElement('div');
     el.className = 'msg ' + kind;
@@ -117,10 +119,90 @@
       button.type = 'button';
       button.className = 'reply-button';
       button.textContent = b.title;
-      button.addEventListener('click', function () { send({ payload: b.payload }, b.title, null); });
+      button.addEventListener('click', function () {
+        // "See what will be shared" opens the review here; it is not a message to the assistant.
+        if (b.payload === REVIEW_PAYLOAD) openReview(button);
+        else send({ payload: b.payload }, b.title, null);
+      });
       group.appendChild(button);
     });
     log.appendChild(group);
+  }
+
+  /* ---------- what will be shared (before consent) ---------- */
+
+  function sharedPath(index) {
+    var base = '/api/chat/sessions/' + encodeURIComponent(session.id) + '/shared';
+    return index === undefined ? base : base + '/' + encodeURIComponent(index);
+  }
+
+  async function openReview(opener) {
+    if (!session || busy) return;
+    var r = await api('GET', sharedPath());
+    if (r.status !== 200 || !r.data) { showError(detailText(r.data)); return; }
+    renderReview(r.data, opener);
+  }
+
+  function renderReview(data, opener) {
+    var old = $('review');
+    if (old) old.parentNode.removeChild(old);
+    var panel = document.createElement('section');
+    panel.id = 'review';
+    panel.className = 'review';
+    panel.lang = data.language;
+    panel.dir = data.dir;
+    panel.setAttribute('aria-labelledby', 'review-intro');
+    var intro = document.createElement('h2');
+    intro.id = 'review-intro';
+    intro.className = 'review-intro';
+    intro.tabIndex = -1;
+    intro.textContent = data.intro;
+    panel.appendChild(intro);
+    var list = document.createElement('ol');
+    list.className = 'review-list';
+    (data.turns || []).forEach(function (t) {
+      var item = document.createElement('li');
+      item.className = 'review-turn ' + t.role;
+      var who = document.createElement('strong');
+      who.textContent = (t.role === 'user' ? data.labels.you : data.labels.assistant) + ': ';
+      var words = document.createElement('span');
+      words.textContent = t.text;  // never innerHTML
+      words.dir = 'auto';
+      item.appendChild(who);
+      item.appendChild(words);
+      if (t.role === 'user') {
+        var remove = document.createElement('button');
+        remove.type = 'button';
+        remove.className = 'review-remove';
+        remove.textContent = data.labels.remove;
+        remove.setAttribute('aria-label', data.labels.remove + ': ' + t.text.slice(0, 60));
+        remove.addEventListener('click', async function () {
+          var d = await api('DELETE', sharedPath(t.index));
+          if (d.status === 200 && d.data) renderReview(d.data, opener);
+          else showError(detailText(d.data));
+        });
+        item.appendChild(remove);
+      }
+      list.appendChild(item);
+    });
+    panel.appendChild(list);
+    if (!data.her_messages) {
+      var none = document.createElement('p');
+      none.textContent = data.labels.none;
+      panel.appendChild(none);
+    }
+    var done = document.createElement('button');
+    done.type = 'button';
+    done.className = 'reply-button review-done';
+    done.textContent = data.labels.done;
+    done.addEventListener('click', function () {
+      panel.parentNode.removeChild(panel);
+      if (opener && opener.focus) opener.focus();
+    });
+    panel.appendChild(done);
+    log.appendChild(panel);
+    intro.focus();
+    scrollTo(intro, 'start');
   }
 
   function renderBot(messages, lang, dir) {

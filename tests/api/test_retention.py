@@ -21,7 +21,11 @@ from tests.support.portal import World
 
 
 def test_purge_removes_old_handovers_and_idle_trackers(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, handover_retention_days=30, session_idle_minutes=30)
+    # An operator's SQL tracker store (the embedded default keeps Rasa's trackers in memory).
+    tracker_url = f"sqlite:///{tmp_path / 'rasa-tracker.db'}"
+    settings = make_settings(
+        tmp_path, handover_retention_days=30, session_idle_minutes=30, rasa_tracker_url=tracker_url
+    )
     migrate(settings.effective_database_url)
     database = Database(settings.effective_database_url)
     cipher = Cipher(load_or_create_key(tmp_path / "secret.key"))
@@ -33,7 +37,7 @@ def test_purge_removes_old_handovers_and_idle_trackers(tmp_path: Path) -> None:
         recent = handovers.create(
             session, cipher, service_id="harbour", need=None, language="en", contact={}, transcript=[]
         ).reference
-    tracker = create_engine(settings.effective_rasa_tracker_url)
+    tracker = create_engine(tracker_url)
     with tracker.begin() as connection:
         connection.execute(
             text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL, data TEXT)")

@@ -140,3 +140,37 @@ def test_languages_render_in_their_script_and_direction(page: Page, name: str, c
     expect(page.locator("#language-notice")).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"language-{code}.png"))
+
+
+def click(page: Page, title: str) -> None:
+    page.locator(".replies:not(.stale) .reply-button", has_text=title).first.click()
+
+
+def test_she_reads_what_will_be_shared_and_removes_a_message(page: Page, stack: Stack) -> None:
+    """Before consenting she sees exactly what the service will receive, and takes one of her messages out."""
+    send(page, "my husband controls all my money")
+    expect(page.locator(".reply-button", has_text="Put me in touch").last).to_be_visible()
+    send(page, "he reads my phone every night")
+    click(page, "Put me in touch")
+    click(page, "Harbour Support Services")
+    click(page, "Phone call")
+    send(page, "07700 900123")
+    click(page, "Skip")
+    click(page, "No")
+    click(page, "Skip")
+    expect(page.locator(".msg.bot", has_text="Your messages that will be shared")).to_have_count(1)
+    click(page, "See what will be shared")
+    review = page.locator("#review")
+    expect(review).to_contain_text("he reads my phone every night")
+    expect(page.locator("#review-intro")).to_be_focused()
+    page.screenshot(path=str(SCREENSHOTS / "review-before.png"), full_page=True)
+    turn = review.locator(".review-turn.user", has_text="he reads my phone every night")
+    turn.locator(".review-remove").click()
+    expect(review).not_to_contain_text("he reads my phone every night")
+    expect(review).to_contain_text("my husband controls all my money")
+    shared = httpx.get(f"{stack.gateway_url}/api/chat/sessions/{session_id(page)}/shared").json()
+    assert all("reads my phone" not in t["text"] for t in shared["turns"]), "what the service gets lost it too"
+    review.locator(".review-done").click()
+    expect(review).to_have_count(0)
+    click(page, "Yes, send it")
+    expect(page.locator(".msg.bot", has_text="reference").last).to_be_visible()

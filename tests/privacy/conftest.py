@@ -16,6 +16,7 @@ import uvicorn
 
 from api.core.config import ROOT, Settings
 from api.main import create_app
+from api.runtime import bind
 from api.stack import Stack, free_port
 from tests.helpers import make_settings
 
@@ -47,8 +48,15 @@ class Gateway:
         return response.text
 
 
+@pytest.fixture
+def gateway(shared_gateway: Gateway) -> Gateway:
+    """The shared gateway, bound as the runtime its actions reach (other tests' apps rebind it when they stop)."""
+    bind(shared_gateway.runtime)
+    return shared_gateway
+
+
 @pytest.fixture(scope="session")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def shared_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     var_dir = tmp_path_factory.mktemp("scan")
     port, rasa_port = free_port(), free_port()
     settings = make_settings(

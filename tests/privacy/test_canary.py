@@ -83,7 +83,7 @@ def test_web_canary_reaches_only_the_sealed_handover(gateway: Gateway, caplog: p
         bot = ChatClient(http, "en")
         for opener in OPENERS.values():
             bot.send(opener.format(t=token))
-        bot.send(payload='/choose_language{"language":"en"}')
+        bot.send("English")
         bot.send(f'/inform{{"x":"{token}"}}')
         refused_inputs(bot, token)
         bot.send(payload="/request_handover")
@@ -150,7 +150,10 @@ def test_nothing_of_a_conversation_is_on_disk_after_delete_or_idle_purge(gateway
         deleted.send(f"he took my phone {token}")
         idle = ChatClient(http, "en")
         idle.send(f"my boss keeps my passport {token}")
+        deleted_sender = gateway.runtime.sessions.get(deleted.session_id).sender_id
+        assert '"event":"user"' in gateway.tracker(deleted_sender).replace(" ", "")
         assert http.delete(f"/api/chat/sessions/{deleted.session_id}").status_code == 204
+    assert '"event":"user"' not in gateway.tracker(deleted_sender).replace(" ", ""), "Rasa's tracker is emptied"
     assert not found_in_files(token, gateway.var_dir)
     session = gateway.runtime.sessions.get(idle.session_id)
     session.last_seen -= gateway.settings.session_idle_minutes * 60 + 1

@@ -9,6 +9,7 @@ server in its own process.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -61,7 +62,9 @@ def test_no_store_keeps_the_status_she_typed(gateway: Gateway, language: str, ca
     worker_view = [t["text"] for t in transcript if t["role"] == "user"] + [str(v) for v in contact.values()]
     # The gateway's session state (in memory) and Rasa's tracker store (every event it holds for her).
     session_view = [t.text for t in session.transcript if t.role == "user"]
-    tracker_view = [gateway.tracker(session.sender_id)]
+    tracker = json.loads(gateway.tracker(session.sender_id))
+    tracker_view = [str(e.get("text") or "") for e in tracker["events"] if e.get("event") == "user"]
+    tracker_view += [str(v) for v in (tracker.get("slots") or {}).values() if v is not None]
     # Every record's message, and the string fields our own structured records carry.
     log_view = [r.getMessage() for r in caplog.records] + [
         value

@@ -72,3 +72,44 @@ def test_marker_can_be_given_per_language() -> None:
 def test_already_redacted_text_keeps_its_other_clauses() -> None:
     once = REDACTOR.redact("my visa expires in March and then he hits me").text
     assert REDACTOR.redact(once).text == once and "he hits me" in once
+
+
+# What the word list must see through: invisible characters, lookalike letters of another script, tatweel,
+# hyphens and dots, and references typed in lower case or with spaces (the word list alone, no classifier).
+DISGUISED = [
+    ("my vi\u200bsa ran out", "ran out"),
+    ("my vis\u0430 ran out", "ran out"),  # a Cyrillic а
+    ("моя в\u0069за закінчилась", "закінчилась"),  # Ukrainian віза with a Latin i
+    ("انتهت الفيـــزا الخاصة بي", "انتهت"),  # tatweel inside the word
+    ("my vi\u00adsa is expired", "expired"),  # soft hyphen
+    ("I have no leave-to-remain now", "now"),
+    ("I have I.L.R. now", "now"),
+    ("my ref is h1234567 ok", "h1234567"),
+    ("uan 1234 5678 9012 3456", "9012"),
+    ("gwf 0123 45678 is mine", "45678"),
+    ("brp zu 1234567 lost", "1234567"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), DISGUISED)
+def test_disguised_status_is_still_removed(text: str, secret: str) -> None:
+    result = REDACTOR.redact(text)
+    assert secret.casefold() not in result.text.casefold(), result.text
+    assert MARKER in result.text
+
+
+def test_invisible_characters_are_dropped_from_what_is_kept() -> None:
+    assert REDACTOR.redact("he\u200b hits me").text == "he hits me"
+
+
+def test_full_width_punctuation_is_kept_as_she_wrote_it() -> None:
+    assert REDACTOR.redact("他打我，我很害怕。").text == "他打我，我很害怕。"
+
+
+def test_a_phone_number_is_not_a_reference() -> None:
+    assert REDACTOR.redact("07700 900123").text == "07700 900123"
+
+
+def test_the_end_of_a_removed_statement_is_reported_for_the_next_message() -> None:
+    assert REDACTOR.redact("he hits me. my visa ran out").ends_removed
+    assert not REDACTOR.redact("my visa ran out. he hits me").ends_removed

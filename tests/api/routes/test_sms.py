@@ -124,3 +124,15 @@ def test_the_development_flag_is_visible(tmp_path) -> None:  # type: ignore[no-u
     with TestClient(create_app(settings)) as client:
         assert client.post("/sms/twilio", data=form(SENDER, "HELP")).status_code == 200
         assert client.get("/healthz").json()["sms"] == "signature check OFF (development only)"
+
+
+@pytest.mark.parametrize("word", ["DELETE", "STOP"])
+def test_delete_and_stop_clear_that_senders_cached_replies(sms: TestClient, word: str) -> None:
+    """A cached reply can hold her number (the consent summary): it goes with the session, others' stay."""
+    channel = sms.app.state.sms  # type: ignore[attr-defined]
+    text(sms, "he is hitting me", sid="SM" + "1" * 32)
+    text(sms, "hello", sender="+447700900999", sid="SM" + "2" * 32)
+    assert {"SM" + "1" * 32, "SM" + "2" * 32} <= set(channel.replies)
+    text(sms, word, sid="SM" + "3" * 32)
+    assert "SM" + "1" * 32 not in channel.replies, "her earlier replies are gone"
+    assert "SM" + "2" * 32 in channel.replies, "another sender's are not touched"

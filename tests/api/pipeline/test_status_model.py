@@ -1,0 +1,59 @@
+"""The clause classifier learns from examples, reads the previous clause as context, and is cached once trained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from api.pipeline.status_model import Context, StatusModel, choose_threshold
+
+STATUS = ["my sponsor is my husband", "i am on his visa", "my case is still going", "they refused my claim"]
+OTHER = ["he hits me", "he took my passport", "my boss keeps my documents", "i want to leave him"]
+
+
+def write_data(folder: Path) -> Path:
+    folder.mkdir()
+    data = {
+        "status": STATUS * 5 + [{"text": "it ran out last year", "previous": "i came on a visa"}] * 5,
+        "not_status": OTHER * 5 + [{"text": "it ran out last year", "previous": "i bought a phone card"}] * 5,
+    }
+    (folder / "en.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return folder
+
+
+def listed(text: str) -> bool:
+    return "visa" in text
+
+
+def test_trained_model_tells_status_from_evidence_and_uses_context(tmp_path: Path) -> None:
+    model = StatusModel.load_or_train(write_data(tmp_path / "data"), tmp_path / "cache", listed)
+    assert model is not None
+    assert model.states(["my sponsor is my husband", "he took my passport"], [Context(), Context()]) == [True, False]
+    after_status = model.probabilities(["it ran out last year"], [Context("i came on a visa", True)])[0]
+    after_other = model.probabilities(["it ran out last year"], [Context("i bought a phone card", False)])[0]
+    assert after_status > after_other
+
+
+def test_model_is_cached_and_reused(tmp_path: Path) -> None:
+    data = write_data(tmp_path / "data")
+    StatusModel.load_or_train(data, tmp_path / "cache", listed)
+    cached = list((tmp_path / "cache").glob("status-model-*.joblib"))
+    assert len(cached) == 1
+    StatusModel.load_or_train(data, tmp_path / "cache", listed)
+    assert list((tmp_path / "cache").glob("status-model-*.joblib")) == cached
+
+
+def test_broken_training_data_leaves_the_word_list_working(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "en.yml").write_text("status: [unclosed", encoding="utf-8")
+    assert StatusModel.load_or_train(folder, tmp_path / "cache", listed) is None
+
+
+def test_threshold_keeps_false_removals_within_the_limit() -> None:
+    scores = [0.9, 0.8, 0.7, 0.6] + [i / 100 for i in range(100)]
+    labels = [True] * 4 + [False] * 100
+    threshold = choose_threshold(scores, labels)
+    false_removals = sum(1 for s, status in zip(scores, labels, strict=True) if not status and s >= threshold)
+    assert false_removals <= 2 and threshold <= 0.99
