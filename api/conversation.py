@@ -8,6 +8,7 @@ and the actions' messages stay in the gateway's session (api/sessions.py, action
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -21,7 +22,7 @@ from actions.common import OUTBOX
 from api.content.renderer import Button, Message
 from api.core.logging import pseudonym
 from api.pipeline.language import named_language
-from api.rasa_client import RasaUnavailable
+from api.rasa_client import Parsed, RasaUnavailable
 from api.review import (
     CONTACT_ONLY_PAYLOAD,
     GATEWAY_BUTTONS,
@@ -37,9 +38,17 @@ log = logging.getLogger(__name__)
 
 STATUS_ONLY_PAYLOAD = "/ask_safe_to_report"
 ANSWER_PAYLOAD = "/inform"
+DANGER = "immediate_danger"
+DANGER_PAYLOAD = "/" + DANGER
+# A long message is read sentence by sentence for danger, up to this many sentences (bounded work per message).
+MAX_SENTENCES_READ = 12
 # Form fields answered in her own words, and the intents that still win while she is answering one.
 FREE_TEXT_ANSWERS = frozenset({"handover_service", "contact_method", "contact_detail", "safe_times", "nickname"})
 ALWAYS_HEARD = frozenset({"immediate_danger", "delete_chat"})
+# Typed "cancel" or "skip" still work while a question is open, when NLU is sure of them: typed cancel words
+# scored 0.64-0.99 on this model, a name with a code in it ("Ana qz62...") 0.31.
+CONTROLS = frozenset({"cancel", "skip"})
+CONTROL_CONFIDENCE = 0.6
 
 # "/intent" or '/intent{"entity":"value"}', as Rasa's buttons send them.
 PAYLOAD_PATTERN = re.compile(r"^/[a-z][a-z_]{0,63}(\{.{0,200}\})?$")
@@ -66,6 +75,9 @@ class Inbound:
 class Reply:
     messages: list[Message]
     ended: bool = False
+    # The first message is the 999 guidance: every channel keeps it first (before a language notice or a
+    # channel's own prefix), because in danger the first thing she reads is 999.
+    danger: bool = False
 
 
 def check_payload(payload: str) -> str:
@@ -189,7 +201,7 @@ class Conversation:
             else:
                 raise BadInput("send either text or payload")
             session.transcript.append(Turn.now("user", turn.shown, turn.shown_en))
-            messages, rasa = await self._drive_rasa(session, turn)
+            messages, rasa, danger = await self._drive_rasa(session, turn)
             log.info(
                 "chat.turn",
                 extra={
@@ -206,13 +218,16 @@ class Conversation:
             if not messages:
                 messages = [self.runtime.content.message(session.language, "utter_main_menu")]
             if turn.switched_from and session.language != turn.switched_from:
-                messages.insert(0, self._switch_notice(session.language, turn.switched_from))
+                # After the danger guidance, never before it.
+                messages.insert(
+                    1 if danger and messages else 0, self._switch_notice(session.language, turn.switched_from)
+                )
             if session.erase_requested:
                 await self._erase_locked(session)
                 return Reply(messages=_for_her(messages), ended=True)
             session.transcript.extend(Turn.now("bot", m["text"], m.get("text_en")) for m in messages)
             session.offered = _offered(messages)
-            return Reply(messages=_for_her(messages))
+            return Reply(messages=_for_her(messages), danger=danger)
 
     async def _inbound_text(self, session: ChatSession, text: str) -> Inbound:
         """Her text, redacted (and translated where a model is installed); the payload is settled later."""
@@ -222,21 +237,29 @@ class Conversation:
         if detected and detected.language != session.language:
             switched_from, session.language = session.language, detected.language
         language = session.language
-        shown = self.runtime.redactor.redact(text, self.marker(language), language).text
+        redaction = self.runtime.redactor.redact(
+            text, self.marker(language), language, previous_removed=session.status_pending
+        )
+        # A next message that continues a removed statement goes too; only this flag is kept, never the words.
+        session.status_pending = redaction.ends_removed
+        shown = redaction.text
         shown_en = await self._to_english(shown, language)
         if named:
             return Inbound(f'/choose_language{{"language":"{named}"}}', shown, shown_en, switched_from, shown)
         return Inbound("", shown, shown_en, switched_from, shown, nlu_text=self._for_nlu(shown_en or shown))
 
-    async def _drive_rasa(self, session: ChatSession, turn: Inbound) -> tuple[list[Message], str]:
-        """One turn in Rasa: NLU for her words (which it does not keep), then the payload that drives it."""
+    async def _drive_rasa(self, session: ChatSession, turn: Inbound) -> tuple[list[Message], str, bool]:
+        """One turn in Rasa: NLU for her words (which it does not keep), then the payload that drives it.
+
+        Also says whether the reply leads with the 999 guidance (danger, or the safe fallback, which does)."""
         expecting, session.typed, session.outbox, session.expecting = session.expecting, turn.typed, [], None
         try:
             payload = turn.payload or await self._payload_for(turn.nlu_text, expecting)
             raw = await self.runtime.rasa.send(session.sender_id, payload)
-            return _as_messages(raw, session.outbox), "ok"
+            messages = _as_messages(raw, session.outbox)
+            return messages, "ok", payload == DANGER_PAYLOAD and bool(messages)
         except RasaUnavailable:
-            return self.runtime.content.safe_fallback(session.language), "unavailable"
+            return self.runtime.content.safe_fallback(session.language), "unavailable", True
         finally:
             session.typed, session.outbox = None, []
 
@@ -245,12 +268,32 @@ class Conversation:
             # She told us only about her status, which was removed: answer what she most likely fears
             # (is it safe to report?) rather than let NLU guess from nothing.
             return STATUS_ONLY_PAYLOAD
-        intent = await self.runtime.rasa.parse(nlu_text)
-        if expecting in FREE_TEXT_ANSWERS and intent not in ALWAYS_HEARD:
-            # She is answering the question just asked (her name, a number, safe times): cancel and skip are
-            # buttons beside it, so typed text is her answer, unless it says she is in danger or wants out.
+        parsed = await self._intent(nlu_text)
+        if expecting in FREE_TEXT_ANSWERS and not self._heard_over_an_answer(parsed):
+            # She is answering the question just asked (her name, a number, safe times), and a name is not
+            # "cancel": typed text is her answer unless it is danger, "delete this chat", or a confident
+            # cancel or skip (the buttons beside the question do those too).
             return ANSWER_PAYLOAD
-        return "/" + intent
+        return "/" + parsed.intent
+
+    @staticmethod
+    def _heard_over_an_answer(parsed: Parsed) -> bool:
+        if parsed.intent in ALWAYS_HEARD:
+            return True
+        return parsed.intent in CONTROLS and parsed.confidence >= CONTROL_CONFIDENCE
+
+    async def _intent(self, nlu_text: str) -> Parsed:
+        """NLU's intent for the message; danger in any one of its sentences makes the whole message danger
+        ("three lines about her job, then: tonight he strangled me and he is downstairs")."""
+        parsed = await self.runtime.rasa.parse(nlu_text)
+        if parsed.intent == DANGER:
+            return parsed
+        sentences = self.runtime.redactor.sentences(nlu_text)[:MAX_SENTENCES_READ]
+        if len(sentences) < 2:
+            return parsed
+        each = await asyncio.gather(*(self.runtime.rasa.parse(sentence) for sentence in sentences))
+        danger = [p for p in each if p.intent == DANGER]
+        return danger[0] if danger else parsed
 
     def _for_nlu(self, text: str) -> str:
         """Her words for NLU only: without the marker (its wording, "removed", must not steer NLU), and never

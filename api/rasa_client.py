@@ -8,6 +8,7 @@ from that intent (`/intent`), so Rasa's tracker, lock store and log hold only in
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -16,6 +17,12 @@ from sqlalchemy import Engine, create_engine, inspect, text
 
 class RasaUnavailable(Exception):
     """Rasa did not answer in time or answered with an error; the caller shows the safe fallback."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    intent: str
+    confidence: float
 
 
 FALLBACK = "nlu_fallback"
@@ -36,7 +43,7 @@ class RasaClient:
         self.token = token
         self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=100))
 
-    async def parse(self, text: str) -> str:
+    async def parse(self, text: str) -> Parsed:
         """The intent the assistant acts on for this text: Rasa NLU's (after its danger and fallback
         components), except that a message NLU was unsure about whose likeliest intent is danger is danger."""
         try:
@@ -51,7 +58,9 @@ class RasaClient:
         name = intent.get("name") if isinstance(intent, dict) else None
         if not isinstance(name, str):
             raise RasaUnavailable("unexpected parse")
-        return acted_intent(name, parsed.get("intent_ranking") or [])
+        confidence = intent.get("confidence") if isinstance(intent, dict) else None
+        acted = acted_intent(name, parsed.get("intent_ranking") or [])
+        return Parsed(acted, float(confidence) if isinstance(confidence, int | float) else 0.0)
 
     async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
         try:

@@ -1,5 +1,6 @@
 """Redaction latency per message and per language (target: p95 under 2 ms), on each language's status
-statements, abuse statements and held-out NLU messages. Part of `make bench`."""
+statements, abuse statements, held-out NLU messages and the held-out redaction sets (word list and clause
+classifier together, as the gateway runs them). Part of `make bench`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import yaml
 from api.core.config import ROOT
 from tests.privacy.rates import redactor
 
-ROUNDS = 20
+ROUNDS = 10
 
 
 def messages(language: str) -> list[str]:
@@ -21,6 +22,10 @@ def messages(language: str) -> list[str]:
     if held_out.exists():
         for block in (yaml.safe_load(held_out.read_text(encoding="utf-8")) or {}).get("nlu", []):
             texts += [line[2:] for line in str(block.get("examples", "")).splitlines() if line.startswith("- ")]
+    redaction = ROOT / "tests" / "privacy" / "heldout" / f"{language}.yml"
+    if redaction.exists():
+        data = yaml.safe_load(redaction.read_text(encoding="utf-8")) or {}
+        texts += [str(case["text"]) for case in (data.get("status") or []) + (data.get("evidence") or [])]
     return texts
 
 

@@ -89,3 +89,11 @@ def fold(text: str) -> str:
     folded = DOTTED.sub(lambda m: m.group(0).replace(".", ""), folded)
     folded = JOINERS.sub(" ", folded)
     return " ".join(folded.split())
+
+
+CLAUSE_END = ",;،؛，、；.!?؟۔।。！？ "
+
+
+def core_of(clause: str) -> str:
+    """A clause without its surrounding spaces and closing punctuation: what is judged, in training and at run time."""
+    return clause.strip().rstrip(CLAUSE_END)

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from api.pipeline.normalise import clean, fold, skeleton
+from api.pipeline.normalise import clean, core_of, fold, skeleton
 from api.pipeline.status_model import Context, StatusModel
 
 MARKER = "[immigration status removed]"
@@ -52,8 +52,9 @@ REFERENCE_PATTERNS = [
 ]
 
 # Clause boundaries inside a sentence: commas (Latin, Arabic, CJK) and words that start a new clause.
+# Not "so": in Vietnamese typed without accents it is a word of its own ("ho so", a case file).
 CLAUSE_SPLIT = re.compile(
-    r"(?<=[,;،؛，、；。！？])\s*|\s+(?=(?:but|because|so|and then|although|though|however)\s)", re.IGNORECASE
+    r"(?<=[,;،؛，、；。！？])\s*|\s+(?=(?:but|because|and then|although|though|however)\s)", re.IGNORECASE
 )
 
 
@@ -136,6 +137,10 @@ class Redactor:
         with self._nlp.memory_zone():
             return [sentence.text_with_ws for sentence in self._nlp(text).sents]
 
+    def sentences(self, text: str) -> list[str]:
+        """The sentences of a message, as redaction splits them (also for reading danger sentence by sentence)."""
+        return [sentence.strip() for sentence in self._sentences(text) if sentence.strip()]
+
     def _clauses(self, text: str) -> list[tuple[str, str]]:
         """(clause, the separator after it), in order, for every sentence."""
         parts: list[tuple[str, str]] = []
@@ -147,9 +152,6 @@ class Redactor:
                 if boundary:
                     position = boundary.end()
         return parts
-
-    def _core(self, clause: str) -> str:
-        return clause.strip().rstrip(",;،؛，、；.!?؟۔।。！？ ")
 
     def _decide(self, cores: list[str], language: str | None, previous_removed: bool, marker: str) -> list[bool]:
         """Which clauses go: the word list's verdict, then the classifier's with the clause before as context.
@@ -182,7 +184,7 @@ class Redactor:
         text = clean(text)
         text, removed = self._replace_references(text, marker)
         parts = self._clauses(text)
-        cores = [self._core(clause) for clause, _ in parts]
+        cores = [core_of(clause) for clause, _ in parts]
         decisions = self._decide(cores, language, previous_removed, marker)
         out: list[str] = []
         for (clause, separator), core, goes in zip(parts, cores, decisions, strict=True):

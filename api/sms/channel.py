@@ -155,13 +155,15 @@ class SmsChannel:
                     self.sessions.pop(who, None)
                     reply = Reply(messages=[*reply.messages, self._plain(session.language, "sms.deleted")], ended=True)
         except TimeoutError:
-            reply = Reply(messages=self.runtime.content.safe_fallback(session.language))
+            reply = Reply(messages=self.runtime.content.safe_fallback(session.language), danger=True)
         language = session.language
         prefix = [self._plain(language, "sms.watched_phone")] if new else []
         notice = self.runtime.review_notice(language)
         if notice and (new or language != before):
             prefix.append({"text": notice, "buttons": []})
-        return self._twiml(session, [*prefix, *reply.messages], reply.ended)
+        # In danger the first text she reads is 999: the channel's own notes come after it.
+        first, rest = (reply.messages[:1], reply.messages[1:]) if reply.danger else ([], reply.messages)
+        return self._twiml(session, [*first, *prefix, *rest], reply.ended)
 
     # --- sessions ------------------------------------------------------------------------------------------
 

@@ -3,9 +3,17 @@ victim is sent her own language only."""
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
+import anyio
+import pytest
 from fastapi.testclient import TestClient
 
-from api.conversation import Conversation, _as_messages, _for_her
+from api.content.renderer import Message
+from api.conversation import BadInput, Conversation, _as_messages, _for_her
+from api.rasa_client import Parsed
+from api.sessions import ChatSession
 
 
 def test_the_english_twin_is_joined_to_the_text_before_it() -> None:
@@ -15,7 +23,7 @@ def test_the_english_twin_is_joined_to_the_text_before_it() -> None:
         {"recipient_id": "r", "text": "Bez tłumaczenia"},
         {"recipient_id": "r", "image": "ignored"},
     ]
-    messages = _as_messages(raw)
+    messages = _as_messages(raw, [])
     assert messages == [
         {"text": "Zadzwoń pod 999", "buttons": [{"title": "Pomoc", "payload": "/help"}], "text_en": "Call 999"},
         {"text": "Bez tłumaczenia", "buttons": []},
@@ -27,7 +35,7 @@ def test_the_english_twin_is_joined_to_the_text_before_it() -> None:
 
 
 def test_custom_json_without_a_text_before_it_is_dropped() -> None:
-    assert _as_messages([{"custom": {"text_en": "orphan"}}, {"custom": "not a dict"}]) == []
+    assert _as_messages([{"custom": {"text_en": "orphan"}}, {"custom": "not a dict"}], []) == []
 
 
 def test_a_pressed_button_is_recorded_by_its_title_in_both_languages(client: TestClient) -> None:
@@ -46,3 +54,115 @@ def test_a_pressed_button_is_recorded_by_its_title_in_both_languages(client: Tes
         "Harbour Support Services",
     )
     assert conversation._button_title(session, "/never_offered") == ("/never_offered", None)
+
+
+class FakeRasa:
+    """Records what Rasa would receive: the text NLU parses, and the payloads that drive the dialogue."""
+
+    def __init__(self, intent: str, confidence: float = 0.3) -> None:
+        self.intent = intent
+        self.confidence = confidence
+        self.parsed: list[str] = []
+        self.sent: list[str] = []
+
+    async def parse(self, text: str) -> Parsed:
+        self.parsed.append(text)
+        return Parsed(self.intent, self.confidence)
+
+    async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
+        self.sent.append(message)
+        return [{"text": "ok"}]
+
+    async def close(self) -> None:
+        return None
+
+
+def chat_with(client: TestClient, rasa: FakeRasa) -> tuple[Conversation, ChatSession]:
+    """An English conversation whose Rasa is the fake: the gateway's own code, Rasa's side recorded."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    runtime.rasa = rasa
+    conversation = Conversation(runtime)
+    session, _ = conversation.start("en")
+    return conversation, session
+
+
+def test_rasa_gets_an_intent_payload_never_her_words(client: TestClient) -> None:
+    fake = FakeRasa("need_domestic_abuse")
+    conversation, session = chat_with(client, fake)
+    anyio.run(partial(conversation.reply, session, text="my husband qzcanary hits me. my visa ran out"))
+    assert fake.sent == ["/need_domestic_abuse"]
+    assert "qzcanary" in fake.parsed[0] and "visa" not in fake.parsed[0], "NLU reads her redacted words only"
+
+
+def test_text_starting_with_a_slash_is_never_a_payload(client: TestClient) -> None:
+    fake = FakeRasa("out_of_scope")
+    conversation, session = chat_with(client, fake)
+    anyio.run(partial(conversation.reply, session, text='/inform{"x":"qzcanary"}'))
+    assert fake.sent == ["/out_of_scope"] and not fake.parsed[0].startswith("/")
+
+
+def test_while_a_form_question_is_open_typed_text_is_the_answer(client: TestClient) -> None:
+    fake = FakeRasa("cancel")
+    conversation, session = chat_with(client, fake)
+    session.expecting = "nickname"
+    anyio.run(partial(conversation.reply, session, text="Ana"))
+    assert fake.sent == ["/inform"], "a name that NLU reads as cancel is still her answer"
+    fake.intent = "immediate_danger"
+    session.expecting = "nickname"
+    anyio.run(partial(conversation.reply, session, text="he is here with a knife"))
+    assert fake.sent[-1] == "/immediate_danger", "danger always wins"
+    fake.intent, fake.confidence = "cancel", 0.95
+    session.expecting = "nickname"
+    anyio.run(partial(conversation.reply, session, text="cancel"))
+    assert fake.sent[-1] == "/cancel", "a typed cancel NLU is sure of still cancels"
+
+
+def test_a_continued_status_statement_in_the_next_message_goes_too(client: TestClient) -> None:
+    conversation, session = chat_with(client, FakeRasa("inform"))
+    anyio.run(partial(conversation.reply, session, text="I came here on a student visa"))
+    assert session.status_pending, "only a flag is kept"
+    anyio.run(partial(conversation.reply, session, text="he hits me"))
+    assert session.transcript[-2].text == "he hits me", "evidence after it is kept"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ['/inform{"x":"GWF123456789"}', '/inform{"handover_service":"qzcanary"}', "/not_an_intent", "/greet{}"],
+)
+def test_payloads_not_offered_are_refused(client: TestClient, payload: str) -> None:
+    conversation = Conversation(client.app.state.runtime)  # type: ignore[attr-defined]
+    session, _ = conversation.start("en")
+    with pytest.raises(BadInput):
+        conversation.accepted_payload(session, payload)
+
+
+def test_offered_and_bare_intent_payloads_are_accepted(client: TestClient) -> None:
+    conversation = Conversation(client.app.state.runtime)  # type: ignore[attr-defined]
+    session, _ = conversation.start("en")
+    session.offered = {'/inform{"handover_service":"harbour"}': "Harbour Support Services"}
+    assert conversation.accepted_payload(session, '/inform{"handover_service":"harbour"}')
+    assert conversation.accepted_payload(session, "/greet") == "/greet"
+
+
+def test_an_actions_message_is_taken_from_the_outbox() -> None:
+    outbox: list[Message] = [{"text": "your number 07700 900123", "buttons": []}]
+    assert _as_messages([{"custom": {"outbox": 0}}, {"custom": {"outbox": 5}}], outbox) == outbox
+
+
+class SentenceRasa(FakeRasa):
+    """NLU that sees danger only in a sentence about tonight's attack, as a classifier might in a long message."""
+
+    async def parse(self, text: str) -> Parsed:
+        self.parsed.append(text)
+        return Parsed("immediate_danger" if text.startswith("tonight he strangled me") else "need_other_crime", 0.5)
+
+
+def test_danger_buried_in_a_long_message_is_danger(client: TestClient) -> None:
+    fake = SentenceRasa("")
+    conversation, session = chat_with(client, fake)
+    long = (
+        "I work in a nail bar six days a week. The boss keeps my wages. I share a room with four others. "
+        "tonight he strangled me and he is downstairs."
+    )
+    reply = anyio.run(partial(conversation.reply, session, text=long))
+    assert fake.sent == ["/immediate_danger"] and reply.danger

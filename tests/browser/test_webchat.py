@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -142,28 +142,40 @@ def test_languages_render_in_their_script_and_direction(page: Page, name: str, c
     page.screenshot(path=str(SCREENSHOTS / f"language-{code}.png"))
 
 
+def replied(page: Page, act: Callable[[], None]) -> None:
+    """Do something, then wait for the assistant's answer to it (the typing indicator comes and goes)."""
+    before = page.locator(".msg.bot").count()
+    act()
+    expect(page.locator(".msg.bot")).not_to_have_count(before)
+    expect(page.locator("#typing")).to_be_hidden()
+
+
 def click(page: Page, title: str) -> None:
-    page.locator(".replies:not(.stale) .reply-button", has_text=title).first.click()
+    replied(page, lambda: page.locator(".replies:not(.stale) .reply-button", has_text=title).first.click())
+
+
+def say(page: Page, text: str) -> None:
+    replied(page, lambda: send(page, text))
 
 
 def test_she_reads_what_will_be_shared_and_removes_a_message(page: Page, stack: Stack) -> None:
     """Before consenting she sees exactly what the service will receive, and takes one of her messages out."""
-    send(page, "my husband controls all my money")
-    expect(page.locator(".reply-button", has_text="Put me in touch").last).to_be_visible()
-    send(page, "he reads my phone every night")
+    expect(page.locator(".msg.bot").first).to_be_visible()
+    say(page, "he reads my phone every night")
+    say(page, "my husband controls all my money")
     click(page, "Put me in touch")
     click(page, "Harbour Support Services")
     click(page, "Phone call")
-    send(page, "07700 900123")
+    say(page, "07700 900123")
     click(page, "Skip")
     click(page, "No")
     click(page, "Skip")
     expect(page.locator(".msg.bot", has_text="Your messages that will be shared")).to_have_count(1)
-    click(page, "See what will be shared")
+    page.locator(".replies:not(.stale) .reply-button", has_text="See what will be shared").first.click()
     review = page.locator("#review")
     expect(review).to_contain_text("he reads my phone every night")
     expect(page.locator("#review-intro")).to_be_focused()
-    page.screenshot(path=str(SCREENSHOTS / "review-before.png"), full_page=True)
+    review.screenshot(path=str(SCREENSHOTS / "review-before.png"))
     turn = review.locator(".review-turn.user", has_text="he reads my phone every night")
     turn.locator(".review-remove").click()
     expect(review).not_to_contain_text("he reads my phone every night")

@@ -62,6 +62,16 @@ def test_danger_in_her_language_gets_999_first(chat: httpx.Client, language: str
     assert "999" in first and "55" in first and "18000" in first
 
 
+@pytest.mark.parametrize("language", ["pl", "ar", "uk", "es"])
+def test_danger_comes_before_the_language_switch_notice(chat: httpx.Client, language: str) -> None:
+    """She starts in English and writes danger in her language: 999 first, the switch notice after it."""
+    bot = ChatClient(chat, "en")
+    bot.send(examples(language, "immediate_danger")[0])
+    assert bot.last["language"] == language, "her language was recognised"
+    assert bot.texts[0].startswith(CONTENT.text(language, "utter_danger")[:30])
+    assert any("/choose_language" in p for p in bot.payloads), "the way back to English is still offered"
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_is_it_safe_to_report_in_her_language(chat: httpx.Client, language: str) -> None:
     bot = ChatClient(chat, language)

@@ -23,6 +23,7 @@ EXTRAS = {
     "previous_language_name": "English",
     "delete_keyword": "DELETE",
     "number": "10",
+    "count": "12",
     "title": "Forced marriage or “honour”",
     "detail": "07700 900123",
     "safe_times": "after 10am",
