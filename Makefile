@@ -46,8 +46,11 @@ $(RASA_VENV)/.installed: requirements/rasa.lock
 setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed
 
 # Retrained only when the bot's data or config changed.
+# Training must converge: a ConvergenceWarning fails the build instead of being silenced.
 $(MODEL): $(TRAINING_FILES) $(RASA_VENV)/.installed
-	$(RASA) train $(RASA_DATA) --out models --fixed-model-name assistant --quiet
+	mkdir -p models
+	$(RASA) train $(RASA_DATA) --out models --fixed-model-name assistant --quiet 2>&1 | tee models/train.log; test $${PIPESTATUS[0]} -eq 0
+	@! grep -q "failed to converge" models/train.log || { echo "NLU training did not converge (models/train.log): raise max_iter in bot/config.yml"; rm -f $@; exit 1; }
 	touch $@
 
 train: $(MODEL)

@@ -137,9 +137,10 @@ class ActionAskHandoverConsent(Action):
             return content.text(lang, "handover_consent", service_name=name, contact_summary=summary)
 
         session = runtime().session_of(tracker.sender_id)
-        count = her_message_count(session) if session else 0
         if session is not None:
             session.answers[SERVICE_NAME] = name
+            session.share_transcript = True  # asked afresh: the whole conversation, unless she chooses less
+        count = her_message_count(session) if session else 0
 
         def render_with_count(lang: str) -> str:
             return render(lang) + "\n" + content.text(lang, "handover_share_count", count=str(count))

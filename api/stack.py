@@ -70,17 +70,8 @@ class Stack:
         env.setdefault("RASA_TOKEN", derive_rasa_token(env["INTERNAL_SECRET"]))
         tracker_url = env.get("RASA_TRACKER_URL", "")
         if tracker_url and not tracker_url.startswith("redis://"):
-            # A SQL tracker store, when an operator asks for one (Rasa reads its parts, not a URL).
-            sql = urlsplit(tracker_url)
-            env.update(
-                {
-                    "RASA_TRACKER_DIALECT": sql.scheme.split("+")[0],
-                    "RASA_TRACKER_DB": sql.path.lstrip("/") if sql.scheme.startswith("postgres") else sql.path[1:],
-                    "RASA_TRACKER_HOST": sql.hostname or "",
-                    "RASA_TRACKER_PORT": str(sql.port or ""),
-                    "RASA_TRACKER_USER": sql.username or "",
-                }
-            )
+            # A SQL tracker store, when an operator asks for one (bot/endpoints.sql.yml takes the whole URL).
+            env["RASA_TRACKER_DIALECT"] = urlsplit(tracker_url).scheme.split("+")[0]
         if tracker_url.startswith("redis://"):
             parsed = urlsplit(tracker_url)
             env.update(

@@ -87,15 +87,18 @@ DIMENSIONS = 2**20
 
 def hashed_features(text: str, context: Context) -> list[int]:
     """Feature indices (with repeats, as counts) of a clause: character 2-5-grams within words, words and word
-    pairs of the folded clause; the words and character 2-3-grams of the clause before it (scripts without spaces
-    have no words); and, when that one was removed, the clause's own n-grams again, marked, so the model learns
-    which words continue a status statement ("it ran out last year") rather than one weight for "after a removal".
+    pairs of the folded clause; and, when the clause before it was removed, that clause's words and character
+    2-3-grams (scripts without spaces have no words) and the clause's own n-grams again, marked, so the model
+    learns which words continue a status statement ("it ran out last year") rather than one weight for "after a
+    removal".
 
     Hashed with CRC-32 (stable across processes, unlike Python's own hash), so nothing needs a vocabulary.
     """
     own = _grams(fold(text), "")
-    grams = [*own, *_grams(fold(context.previous), "p", chars=(2, 3), pairs=False)]
+    grams = list(own)
     if context.previous_removed:
+        # Context only for a continuation: a clause after an ordinary one is judged on its own words.
+        grams += _grams(fold(context.previous), "p", chars=(2, 3), pairs=False)
         grams += ["removed before", *(f"r{g}" for g in own)]
     return [zlib.crc32(g.encode()) % DIMENSIONS for g in grams]
 
@@ -161,7 +164,9 @@ class StatusModel:
         from sklearn.model_selection import train_test_split
 
         def fit(items: list[Example]) -> Any:
-            model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+            model = LogisticRegression(
+                C=1.0, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=SEED
+            )
             contexts = [Context(e.previous, e.previous_removed) for e in items]
             return model.fit(cls.features([e.text for e in items], contexts), [e.status for e in items])
 
