@@ -31,7 +31,12 @@ def say(dispatcher: CollectingDispatcher, tracker: Tracker, *messages: Message, 
     """
     session = runtime().session_of(tracker.sender_id)
     if session is None:
-        return  # the conversation was erased while the action ran: nobody to speak to
+        # Not a conversation of the gateway's (bare Rasa, as bench/conversations.py drives it as its baseline, or
+        # one erased while the action ran): the gateway holds none of her words for it, so the text goes as is.
+        for message in messages:
+            english = {"text_en": message["text_en"]} if "text_en" in message else None
+            dispatcher.utter_message(text=message["text"], buttons=list(message["buttons"]), json_message=english)
+        return
     if asking:
         session.expecting = asking
     for message in messages:

@@ -12,7 +12,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import GIVEN, OUTBOX
-from actions.handover import ActionAskHandoverConsent, ActionSubmitHandover, ValidateHandoverForm
+from actions.handover import (
+    ActionAskHandoverConsent,
+    ActionCancelHandover,
+    ActionSubmitHandover,
+    ValidateHandoverForm,
+)
 from api.conversation import Conversation
 from api.repositories import handovers
 from api.review import CONTACT_ONLY_PAYLOAD, REVIEW_PAYLOAD
@@ -74,3 +79,11 @@ def test_what_she_chose_to_share_is_what_is_stored(
         contact = handovers.contact_of(newest, runtime.cipher)
     assert len(transcript) == expected_turns and contact["detail"] == "07700 900123"
     assert session.answers == {} and session.share_transcript, "the form's state is reset after submitting"
+
+
+def test_a_conversation_the_gateway_does_not_hold_is_answered_through_rasa(client: TestClient) -> None:
+    """Bare Rasa (the bench's baseline) has no gateway session and none of her words there: text goes as is."""
+    dispatcher = CollectingDispatcher()
+    stranger = Tracker("not-a-session", {}, {"text": "/cancel"}, [], False, None, {}, "action_listen")
+    anyio.run(ActionCancelHandover().run, dispatcher, stranger, {})
+    assert dispatcher.messages and "Nothing has been sent" in str(dispatcher.messages[0]["text"])
