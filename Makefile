@@ -111,6 +111,7 @@ bench: setup $(MODEL)
 	$(PY) -m bench.conversations
 	$(PY) -m bench.language
 	$(PY) -m bench.redaction
+	$(PY) -m bench.danger_sentences
 
 clean:
 	rm -rf models/*.tar.gz var .pytest_cache .mypy_cache .ruff_cache test-output

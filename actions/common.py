@@ -53,7 +53,8 @@ def her_words(tracker: Tracker, slot_value: object) -> str:
     session = runtime().session_of(tracker.sender_id)
     if session is not None and session.typed is not None:
         return session.typed
-    return str(slot_value or "")
+    value = str(slot_value or "")
+    return "" if value.startswith("/") else value  # a payload's own text is not an answer
 
 
 def answer_of(tracker: Tracker, slot: str) -> str | None:
