@@ -22,13 +22,14 @@ from actions.common import OUTBOX
 from api.content.renderer import Button, Message
 from api.core.logging import pseudonym
 from api.pipeline.language import named_language
-from api.rasa_client import Parsed, RasaUnavailable
+from api.rasa_client import DANGER, Parsed, RasaUnavailable
 from api.review import (
     CONTACT_ONLY_PAYLOAD,
     GATEWAY_BUTTONS,
     REVIEW_PAYLOAD,
-    SERVICE_NAME,
     her_message_count,
+    review_intro,
+    review_labels,
     shared_turns,
 )
 from api.runtime import Runtime
@@ -38,13 +39,12 @@ log = logging.getLogger(__name__)
 
 STATUS_ONLY_PAYLOAD = "/ask_safe_to_report"
 ANSWER_PAYLOAD = "/inform"
-DANGER = "immediate_danger"
 DANGER_PAYLOAD = "/" + DANGER
 # A long message is read sentence by sentence for danger, up to this many sentences (bounded work per message).
 MAX_SENTENCES_READ = 12
 # Form fields answered in her own words, and the intents that still win while she is answering one.
 FREE_TEXT_ANSWERS = frozenset({"handover_service", "contact_method", "contact_detail", "safe_times", "nickname"})
-ALWAYS_HEARD = frozenset({"immediate_danger", "delete_chat"})
+ALWAYS_HEARD = frozenset({DANGER, "delete_chat"})
 # Typed "cancel" or "skip" still work while a question is open, when NLU is sure of them: typed cancel words
 # scored 0.64-0.99 on this model, a name with a code in it ("Ana qz62...") 0.31.
 CONTROLS = frozenset({"cancel", "skip"})
@@ -149,8 +149,7 @@ class Conversation:
         intent of the domain. Anything else could carry her own characters into Rasa's tracker, so it is
         refused, whatever it holds."""
         check_payload(payload)
-        menus = {b.payload for menu in self.runtime.content.responses.menus.values() for b in menu}
-        if payload in session.offered or payload in session.options or payload in menus:
+        if payload in session.offered or payload in session.options or payload in self.runtime.content.responses.titles:
             return payload
         if payload[1:] in self.runtime.intents:
             return payload
@@ -159,15 +158,12 @@ class Conversation:
     def review_message(self, session: ChatSession) -> Message:
         """What the service will see, as one message (for clients without the web chat's review panel), with
         the consent buttons again. Not part of the transcript: it is about it."""
-        content = self.runtime.content
-        language = session.language
-        catalog = content.catalog
-        lines = [catalog.render(language, "review.intro", {"service_name": session.answers.get(SERVICE_NAME, "")})]
-        for turn in shared_turns(session):
-            who = catalog.text(language, "review.you" if turn.role == "user" else "review.assistant")
-            lines.append(f"{who}: {turn.text}")
+        catalog = self.runtime.content.catalog
+        labels = review_labels(catalog, session.language)
+        lines = [review_intro(catalog, session)]
+        lines += [f"{labels['you' if t.role == 'user' else 'assistant']}: {t.text}" for t in shared_turns(session)]
         if not her_message_count(session):
-            lines.append(catalog.text(language, "review.none"))
+            lines.append(labels["none"])
         buttons = [b for b in _offered_buttons(session) if b["payload"] != REVIEW_PAYLOAD]
         return {"text": "\n".join(lines), "buttons": buttons}
 
@@ -175,8 +171,7 @@ class Conversation:
         """What the victim saw on the button she pressed, and its English, for the transcript."""
         content = self.runtime.content
         language, source = session.language, content.catalog.source_language
-        fixed = {b.payload: b.title for menu in content.responses.menus.values() for b in menu}
-        key = fixed.get(payload) or GATEWAY_BUTTONS.get(payload)
+        key = content.responses.titles.get(payload) or GATEWAY_BUTTONS.get(payload)
         if key:
             english = content.catalog.text(source, key) if language != source else None
             return content.catalog.text(language, key), english
@@ -188,10 +183,11 @@ class Conversation:
         async with session.lock:
             session.last_seen = time.monotonic()
             began = time.perf_counter()
-            if payload is not None and self.accepted_payload(session, payload) == REVIEW_PAYLOAD:
-                return Reply(messages=[self.review_message(session)])
             if payload is not None:
-                turn = Inbound(self.accepted_payload(session, payload), *self._button_title(session, payload))
+                self.accepted_payload(session, payload)
+                if payload == REVIEW_PAYLOAD:
+                    return Reply(messages=[self.review_message(session)])
+                turn = Inbound(payload, *self._button_title(session, payload))
                 if payload == CONTACT_ONLY_PAYLOAD:
                     # She consents to sending how to contact her, and nothing of the conversation.
                     session.share_transcript = False

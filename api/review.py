@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.content.catalog import Catalog
 from api.sessions import ChatSession, Turn
 
 REVIEW_PAYLOAD = "/review_shared"
@@ -31,6 +32,15 @@ def shared_turns(session: ChatSession) -> list[SharedTurn]:
     if not session.share_transcript:
         return []
     return [SharedTurn(i, turn.role, turn.text) for i, turn in enumerate(session.transcript)]
+
+
+def review_intro(catalog: Catalog, session: ChatSession) -> str:
+    return catalog.render(session.language, "review.intro", {"service_name": session.answers.get(SERVICE_NAME, "")})
+
+
+def review_labels(catalog: Catalog, language: str) -> dict[str, str]:
+    """The review's words in her language: who said what, and its buttons."""
+    return {name: catalog.text(language, f"review.{name}") for name in ("you", "assistant", "remove", "done", "none")}
 
 
 def her_message_count(session: ChatSession) -> int:

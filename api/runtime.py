@@ -96,10 +96,9 @@ def build_runtime(settings: Settings) -> Runtime:
 
 def redactor_for(settings: Settings, markers: list[str]) -> Redactor:
     """The word list of every language, and the clause classifier trained on data/redaction/ (cached in models/)."""
-    lexicon = StatusLexicon.load(settings.translations_dir)
-    listed = Redactor(lexicon, markers=markers)
-    model = StatusModel.load_or_train(settings.data_dir / "redaction", settings.models_dir, listed.is_status)
-    redactor = Redactor(lexicon, markers=markers, model=model)
+    redactor = Redactor(StatusLexicon.load(settings.translations_dir), markers=markers)
+    # The word list's own verdict (is_status, which never asks the model) labels the training data's context.
+    redactor.model = StatusModel.load_or_train(settings.data_dir / "redaction", settings.models_dir, redactor.is_status)
     # Load spaCy and the lookalike table now, not on her first message (which may be the one saying she is in
     # danger).
     redactor.redact("warm up")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,15 @@ class ResponseBook(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     menus: dict[str, list[ButtonShape]]
     responses: dict[str, ResponseShape]
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        """Every fixed menu button's payload and the catalog key of its title (the first, if a payload repeats)."""
+        titles: dict[str, str] = {}
+        for menu in self.menus.values():
+            for button in menu:
+                titles.setdefault(button.payload, button.title)
+        return titles
 
     def buttons(self, key: str) -> list[ButtonShape]:
         shape = self.responses.get(key)

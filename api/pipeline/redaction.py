@@ -58,9 +58,6 @@ CLAUSE_SPLIT = re.compile(
 )
 
 
-normalise = fold  # how terms are compared (api/pipeline/normalise.py)
-
-
 @dataclass(frozen=True)
 class StatusLexicon:
     words: tuple[str, ...]
@@ -76,9 +73,9 @@ class StatusLexicon:
         exceptions: dict[str, frozenset[str]] = {}
         for path in sorted(translations.glob("*/status.yml")):
             data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            words.update(normalise(str(t)) for t in data.get("terms") or [] if str(t).strip())
-            substrings.update(normalise(str(t)) for t in data.get("substring_terms") or [] if str(t).strip())
-            exceptions[path.parent.name] = frozenset(normalise(str(t)) for t in data.get("exceptions") or [])
+            words.update(fold(str(t)) for t in data.get("terms") or [] if str(t).strip())
+            substrings.update(fold(str(t)) for t in data.get("substring_terms") or [] if str(t).strip())
+            exceptions[path.parent.name] = frozenset(fold(str(t)) for t in data.get("exceptions") or [])
         return cls(words=tuple(sorted(words)), substrings=tuple(sorted(substrings)), exceptions=exceptions)
 
 
@@ -129,7 +126,7 @@ class Redactor:
             clause = clause.replace(marker, " ")
         if self._references.search(skeleton(clean(clause))):
             return True
-        normalised = normalise(clause)
+        normalised = fold(clause)
         status = self._by_language.get(language or "", self._status)
         return bool(status.search(normalised)) or any(s in normalised for s in self._substrings)
 

@@ -47,6 +47,10 @@ class Example:
     # The word list already removes it: such a clause says nothing about where the classifier's threshold goes.
     listed: bool = False
 
+    @property
+    def context(self) -> Context:
+        return Context(self.previous, self.previous_removed)
+
 
 @dataclass(frozen=True)
 class Context:
@@ -167,15 +171,13 @@ class StatusModel:
             model = LogisticRegression(
                 C=1.0, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=SEED
             )
-            contexts = [Context(e.previous, e.previous_removed) for e in items]
+            contexts = [e.context for e in items]
             return model.fit(cls.features([e.text for e in items], contexts), [e.status for e in items])
 
         labels = [e.status for e in examples]
         train, validation = train_test_split(examples, test_size=0.2, random_state=SEED, stratify=labels)
         probe = cls(fit(train), 0.5)
-        scores = probe.probabilities(
-            [e.text for e in validation], [Context(e.previous, e.previous_removed) for e in validation]
-        )
+        scores = probe.probabilities([e.text for e in validation], [e.context for e in validation])
         unlisted = [(score, e) for score, e in zip(scores, validation, strict=True) if not e.listed]
         threshold = choose_threshold([score for score, _ in unlisted], [e.status for _, e in unlisted])
         after = [(score, e.status) for score, e in unlisted if e.previous_removed]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 from api.content.renderer import Message
 from api.conversation import BadInput
 from api.deps import ConversationDep, RuntimeDep
-from api.review import SERVICE_NAME, her_message_count, remove_her_message, shared_turns
+from api.review import her_message_count, remove_her_message, review_intro, review_labels, shared_turns
 from api.sessions import ChatSession
 
 router = APIRouter(prefix="/api/chat", tags=["webchat"])
@@ -122,12 +122,11 @@ async def post_message(
 
 def _shared(runtime: RuntimeDep, session: ChatSession) -> SharedOut:
     catalog, language = runtime.content.catalog, session.language
-    labels = {name: catalog.text(language, f"review.{name}") for name in ("you", "assistant", "remove", "done", "none")}
     return SharedOut(
         language=language,
         dir=_dir(runtime, language),
-        intro=catalog.render(language, "review.intro", {"service_name": session.answers.get(SERVICE_NAME, "")}),
-        labels=labels,
+        intro=review_intro(catalog, session),
+        labels=review_labels(catalog, language),
         turns=[SharedTurnOut(index=t.index, role=t.role, text=t.text) for t in shared_turns(session)],
         her_messages=her_message_count(session),
     )
