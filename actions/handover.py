@@ -274,6 +274,8 @@ class ActionSubmitHandover(Action):
             "safe_times": _given(answer_of(tracker, "safe_times")),
             "leave_message": _given(tracker.get_slot("leave_message")),
             "nickname": _given(answer_of(tracker, "nickname")),
+            # The language to talk with her in: the one she asked for, else the one she wrote in.
+            "language": (session.wanted_language if session else None) or language,
         }
 
         def store() -> str:

@@ -26,3 +26,19 @@ class ActionShowServices(Action):
         need = need_from_intent(latest_intent(tracker))
         say(dispatcher, tracker, *runtime().content.services_messages(language_of(tracker), need))
         return [SlotSet("need", need)] if need else []
+
+
+class ActionLanguageSupport(Action):
+    """Someone who speaks her language: the gateway noted which one she named (session.wanted_language), or
+    it is the language she writes in."""
+
+    def name(self) -> str:
+        return "action_language_support"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        rt = runtime()
+        language = language_of(tracker)
+        session = rt.session_of(tracker.sender_id)
+        wanted = (session.wanted_language if session else None) or language
+        say(dispatcher, tracker, *rt.content.language_support_messages(language, wanted))
+        return []

@@ -21,7 +21,7 @@ import anyio
 from actions.common import OUTBOX
 from api.content.renderer import Button, Message
 from api.core.logging import pseudonym
-from api.pipeline.language import named_language
+from api.pipeline.language import mentioned_language, named_language
 from api.rasa_client import DANGER, Parsed, RasaUnavailable
 from api.review import (
     CONTACT_ONLY_PAYLOAD,
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 STATUS_ONLY_PAYLOAD = "/ask_safe_to_report"
 ANSWER_PAYLOAD = "/inform"
 DANGER_PAYLOAD = "/" + DANGER
+LANGUAGE_SUPPORT_PAYLOAD = "/ask_language_support"
 # A long message is read sentence by sentence for danger, up to this many sentences (bounded work per message).
 MAX_SENTENCES_READ = 12
 # Form fields answered in her own words, and the intents that still win while she is answering one.
@@ -251,6 +252,8 @@ class Conversation:
         expecting, session.typed, session.outbox, session.expecting = session.expecting, turn.typed, [], None
         try:
             payload = turn.payload or await self._payload_for(turn.nlu_text, expecting)
+            if payload == LANGUAGE_SUPPORT_PAYLOAD:
+                session.wanted_language = self._wanted_language(session, turn)
             raw = await self.runtime.rasa.send(session.sender_id, payload)
             messages = _as_messages(raw, session.outbox)
             return messages, "ok", payload == DANGER_PAYLOAD and bool(messages)
@@ -258,6 +261,13 @@ class Conversation:
             return self.runtime.content.safe_fallback(session.language), "unavailable", True
         finally:
             session.typed, session.outbox = None, []
+
+    def _wanted_language(self, session: ChatSession, turn: Inbound) -> str:
+        """The language she asked a person to speak: the one she named, else the one she writes in. Only the
+        code is kept, in the gateway's session; Rasa never sees it."""
+        source = self.runtime.content.catalog.source_language
+        named = mentioned_language(turn.typed or "", self.runtime.language_names, source)
+        return named or session.language
 
     async def _payload_for(self, nlu_text: str, expecting: str | None) -> str:
         if not any(c.isalnum() for c in nlu_text):

@@ -18,6 +18,7 @@ from api.core.crypto import Cipher, load_or_create_key
 from api.core.db import Database, migrate
 from api.core.files import private_dir
 from api.pipeline.language import LanguageDetector, load_language_names
+from api.pipeline.language_model import LatinLanguageModel
 from api.pipeline.redaction import Redactor, StatusLexicon
 from api.pipeline.status_model import StatusModel
 from api.pipeline.translation import OfflineTranslator
@@ -86,12 +87,22 @@ def build_runtime(settings: Settings) -> Runtime:
         redactor=redactor_for(
             settings, [content.catalog.text(code, "redaction.marker") for code in content.catalog.languages]
         ),
-        languages=LanguageDetector(set(content.catalog.languages)),
+        languages=detector_for(settings, set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),
         translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),
         cipher=cipher_for(settings),
         intents=load_intents(settings.responses_file.parent / "domain"),
     )
+
+
+def detector_for(settings: Settings, supported: set[str]) -> LanguageDetector:
+    """Script rules, fastText, and the Latin-letter model trained on data/nlu/ (cached in models/)."""
+    detector = LanguageDetector(
+        supported, LatinLanguageModel.load_or_train(settings.data_dir / "nlu", settings.models_dir)
+    )
+    # Load fastText now, not on her first message (which may be the one saying she is in danger).
+    detector.detect("warm up the language models")
+    return detector
 
 
 def redactor_for(settings: Settings, markers: list[str]) -> Redactor:

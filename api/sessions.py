@@ -58,6 +58,9 @@ class ChatSession:
     # The form field the assistant's last question asked for (Rasa's requested_slot), so that what she types
     # next is taken as her answer (a name is not "cancel"), unless it is danger or "delete this chat".
     expecting: str | None = None
+    # The language she asked a person to speak with her in ("someone who speaks Portuguese"); a handover tells
+    # the service, with the conversation's language when she never asked.
+    wanted_language: str | None = None
     # Before consenting she may choose to send only how to contact her, not the conversation (api/review.py).
     share_transcript: bool = True
     # Her last message ended on a removed status statement: a next one that continues it goes too. A flag only.

@@ -49,7 +49,11 @@ class Service(_Strict):
     phone: str | None
     hours: Hours
     website: str = Field(pattern=r"^https://")
-    languages: list[str]
+    # Languages its own staff speak (catalog codes), and whether it uses interpreters for others: True, False,
+    # or None when no source says. A True needs its source, because she will be told she can use her language.
+    languages: list[str] = Field(min_length=1)
+    interpreters: bool | None = None
+    interpreters_source: str | None = None
     independent: bool
     accepts_handover: bool
     has_note: bool
@@ -62,6 +66,15 @@ class Service(_Strict):
         if value is not None and not PHONE_PATTERN.match(value):
             raise ValueError("must be digits and spaces, e.g. '0808 2000 247'")
         return value
+
+    @model_validator(mode="after")
+    def interpreters_sourced(self) -> Service:
+        if self.interpreters and not self.interpreters_source:
+            raise ValueError("interpreters: true needs interpreters_source")
+        return self
+
+    def speaks(self, language: str) -> bool:
+        return language in self.languages
 
     @property
     def shown_phone(self) -> str | None:
@@ -88,6 +101,15 @@ class Directory(_Strict):
     def for_need(self, need: str | None) -> list[Service]:
         """Services for a need (all of them for None): independent services first, then directory order."""
         chosen = [s for s in self.services if need is None or need in s.needs]
+        return sorted(chosen, key=lambda s: not s.independent)
+
+    def speaking(self, language: str) -> list[Service]:
+        """Services whose own staff speak the language, independent services first."""
+        return sorted((s for s in self.services if s.speaks(language)), key=lambda s: not s.independent)
+
+    def with_interpreters(self, language: str) -> list[Service]:
+        """Services known to use interpreters (for a language their staff do not speak), independent first."""
+        chosen = (s for s in self.services if s.interpreters and not s.speaks(language))
         return sorted(chosen, key=lambda s: not s.independent)
 
     def handover_targets(self, need: str | None) -> list[Service]:

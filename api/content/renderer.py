@@ -135,10 +135,53 @@ class Content:
     def services_messages(self, language: str, need: str | None) -> list[Message]:
         """The intro, one message per service (independent first), and the offer to put her in touch."""
         intro = self.message(language, f"services_intro.{need or 'all'}")
-        entries = [
-            self.bilingual(language, partial(self.service_entry, service=s), []) for s in self.directory.for_need(need)
-        ]
+        entries = self._entries(language, self.directory.for_need(need))
         return [intro, *entries, self.message(language, "services_outro")]
+
+    def language_support_messages(self, language: str, wanted: str) -> list[Message]:
+        """Who can talk with her in `wanted`: services whose staff speak it, else an honest "none here", then
+        the services known to use interpreters, her right to an interpreter with the police, and the offer of a
+        handover that says which language she needs. Asked in the source language without naming another, the
+        language is unknown, so the wording is about "your own language"."""
+        catalog, source = self.catalog, self.catalog.source_language
+        entries = partial(self._entries, language)
+        if wanted == source or wanted not in catalog.languages:
+            interpreting = [s for s in self.directory.services if s.interpreters]
+            messages = [self.message(language, "language_support.interpreters_any", buttons=[]), *entries(interpreting)]
+            return [*messages, *self._language_support_close(language, "language_support.handover_any", {})]
+        info = catalog.languages[wanted]
+        names = {
+            "language_name": info.english_name if language == source else info.native_name,
+            "language_name_en": info.english_name,
+        }
+        speaking = self.directory.speaking(wanted)
+        messages = [
+            self.message(
+                language, "language_support.staff" if speaking else "language_support.no_staff", buttons=[], **names
+            ),
+            *entries(speaking),
+        ]
+        interpreting = self.directory.with_interpreters(wanted)
+        if interpreting:
+            messages += [
+                self.message(language, "language_support.interpreters", buttons=[], **names),
+                *entries(interpreting),
+            ]
+        return [*messages, *self._language_support_close(language, "language_support.handover", names)]
+
+    def _entries(self, language: str, services: list[Service]) -> list[Message]:
+        return [self.bilingual(language, partial(self.service_entry, service=s), []) for s in services]
+
+    def _language_support_close(self, language: str, handover_key: str, names: dict[str, str]) -> list[Message]:
+        buttons = [
+            self.button(language, "button.request_handover", "/request_handover"),
+            self.button(language, "button.show_services", "/show_services"),
+            self.button(language, "button.main_menu", "/main_menu"),
+        ]
+        return [
+            self.message(language, "language_support.police", buttons=[]),
+            self.message(language, handover_key, buttons=buttons, **names),
+        ]
 
     def safe_fallback(self, language: str) -> list[Message]:
         return [self.message(language, "safe_fallback")]

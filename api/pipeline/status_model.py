@@ -16,11 +16,9 @@ version, so it is trained once per change.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import math
-import os
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from api.pipeline.model_cache import content_hash, load_or_build
 from api.pipeline.normalise import core_of, fold
 
 log = logging.getLogger(__name__)
@@ -76,14 +75,7 @@ def load_examples(folder: Path, is_status: Any) -> list[Example]:
 
 
 def data_hash(folder: Path) -> str:
-    import sklearn
-
-    # The library's version and this module's own code (its features) are part of what the model depends on.
-    digest = hashlib.sha256(sklearn.__version__.encode() + Path(__file__).read_bytes())
-    for path in sorted(folder.glob("*.yml")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return content_hash(sorted(folder.glob("*.yml")), Path(__file__))
 
 
 DIMENSIONS = 2**20
@@ -187,32 +179,20 @@ class StatusModel:
     @classmethod
     def load_or_train(cls, data: Path, cache: Path, is_status: Any) -> StatusModel | None:
         """The cached model for this training data, trained (and cached) first if there is none yet."""
-        import joblib
-
         if not any(data.glob("*.yml")):
             return None
-        path = cache / f"status-model-{data_hash(data)}.joblib"
-        if path.exists():
-            try:
-                classifier, threshold, threshold_after = joblib.load(path)
-                return cls(classifier, float(threshold), float(threshold_after))
-            except (OSError, ValueError, TypeError, EOFError, AttributeError, KeyError):
-                log.warning("redaction.model_cache_unreadable")  # trained again below, and replaced
+
+        def build() -> tuple[Any, float, float | None]:
+            model = cls.train(load_examples(data, is_status))
+            return model.classifier, model.threshold, model.threshold_after
+
         try:
-            examples = load_examples(data, is_status)
+            classifier, threshold, threshold_after = load_or_build(cache, "status-model", data_hash(data), build)
         except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
             # The word list still redacts; a broken training file must not stop the assistant answering.
             log.error("redaction.model_unavailable", extra={"error": type(error).__name__})
             return None
-        model = cls.train(examples)
-        cache.mkdir(parents=True, exist_ok=True)
-        for old in cache.glob("status-model-*.joblib"):
-            if old != path:
-                old.unlink(missing_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        joblib.dump((model.classifier, model.threshold, model.threshold_after), partial)
-        partial.replace(path)
-        return model
+        return cls(classifier, float(threshold), None if threshold_after is None else float(threshold_after))
 
 
 def choose_threshold(scores: list[float], labels: list[bool], budget: float = MAX_FALSE_REMOVALS) -> float:

@@ -166,3 +166,26 @@ def test_danger_buried_in_a_long_message_is_danger(client: TestClient) -> None:
     )
     reply = anyio.run(partial(conversation.reply, session, text=long))
     assert fake.sent == ["/immediate_danger"] and reply.danger
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("is there someone who speaks Portuguese I can talk to?", "pt"),
+        ("can someone talk to me in my language", "en"),
+    ],
+)
+def test_the_language_she_asks_a_person_to_speak_is_kept_as_a_code_only(
+    client: TestClient, text: str, wanted: str
+) -> None:
+    fake = FakeRasa("ask_language_support", 0.9)
+    conversation, session = chat_with(client, fake)
+    anyio.run(partial(conversation.reply, session, text=text))
+    assert fake.sent == ["/ask_language_support"], "Rasa gets the intent, not the language she named"
+    assert session.wanted_language == wanted
+
+
+def test_another_intent_never_sets_the_language_she_needs(client: TestClient) -> None:
+    conversation, session = chat_with(client, FakeRasa("change_language", 0.9))
+    anyio.run(partial(conversation.reply, session, text="can we switch to Portuguese"))
+    assert session.wanted_language is None

@@ -157,6 +157,7 @@ def test_complete_handover_stores_only_what_she_agreed_to(chat: httpx.Client, da
             "safe_times": "weekdays after 10am",
             "leave_message": "no",
             "nickname": "Sam",
+            "language": "en",
         }
         said = " ".join(str(turn["text"]) for turn in handovers.transcript_of(handover, cipher))
     assert "my husband hits me" in said and "[immigration status removed]" in said

@@ -1,51 +1,19 @@
-"""The gateway in this process (uvicorn in a thread, so its memory can be inspected) beside the real Rasa
-server in its own process, shared by the privacy tests that read every store."""
+"""One in-process gateway beside a real Rasa server (tests/support/inprocess.py), shared by the privacy tests
+that read every store."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 
-from api.core.config import ROOT, Settings
-from api.main import create_app
+from api.core.config import ROOT
 from api.runtime import bind
-from api.stack import Stack, free_port
-from tests.helpers import make_settings
+from tests.support.inprocess import Gateway, inprocess_gateway
 
 TWILIO_TOKEN = "privacy-test-auth-token-0123456789"
 SMS_URL = "https://assistant.example.org/sms/twilio"
 LOGS = ROOT / "test-output" / "scan-logs"
-
-
-@dataclass
-class Gateway:
-    app: Any
-    url: str
-    settings: Settings
-    rasa_url: str
-    var_dir: Path
-
-    @property
-    def runtime(self) -> Any:
-        return self.app.state.runtime
-
-    def tracker(self, sender_id: str) -> str:
-        """Everything Rasa's tracker store holds for this conversation, as Rasa's HTTP API returns it."""
-        response = httpx.get(
-            f"{self.rasa_url}/conversations/{sender_id}/tracker",
-            params={"token": self.settings.effective_rasa_token},
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
-        return response.text
 
 
 @pytest.fixture
@@ -58,28 +26,5 @@ def gateway(shared_gateway: Gateway) -> Gateway:
 @pytest.fixture(scope="session")
 def shared_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     var_dir = tmp_path_factory.mktemp("scan")
-    port, rasa_port = free_port(), free_port()
-    settings = make_settings(
-        var_dir,
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
-        twilio_auth_token=TWILIO_TOKEN,
-        sms_public_url=SMS_URL,
-    )
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    rasa = Stack(
-        gateway_port=port,
-        rasa_port=rasa_port,
-        var_dir=var_dir,
-        start_gateway=False,
-        extra_env={"INTERNAL_SECRET": settings.internal_secret.get_secret_value()},
-        log_dir=LOGS,
-    )
-    with rasa:
-        yield Gateway(app, f"http://127.0.0.1:{port}", settings, f"http://127.0.0.1:{rasa_port}", var_dir)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with inprocess_gateway(var_dir, LOGS, twilio_auth_token=TWILIO_TOKEN, sms_public_url=SMS_URL) as gateway:
+        yield gateway

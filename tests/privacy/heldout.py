@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -22,6 +21,7 @@ from api.core.config import ROOT
 from api.pipeline.normalise import clean
 from api.pipeline.redaction import Redactor
 from tests.privacy.rates import redactor
+from tests.support.tables import Cell, print_table, total
 
 HELDOUT = ROOT / "tests" / "privacy" / "heldout"
 TARGET_RECALL = 0.98
@@ -29,23 +29,6 @@ TARGET_KEPT = 0.95
 # What make test enforces while the targets are not yet met everywhere: a regression guard, not the goal.
 FLOOR_RECALL = 0.80
 FLOOR_KEPT = 0.80
-
-
-@dataclass
-class Cell:
-    passed: int = 0
-    total: int = 0
-    failures: list[str] = field(default_factory=list)
-
-    def add(self, ok: bool, text: str) -> None:
-        self.total += 1
-        self.passed += ok
-        if not ok:
-            self.failures.append(text)
-
-    @property
-    def rate(self) -> float:
-        return self.passed / self.total if self.total else 1.0
 
 
 def status_removed(redactor_: Redactor, case: dict[str, object], language: str) -> bool:
@@ -73,27 +56,6 @@ def measure(path: Path) -> tuple[dict[str, Cell], dict[str, Cell]]:
     for case in data.get("evidence") or []:
         kept[str(case["style"])].add(evidence_kept(redactor(), case, language), str(case["text"]))
     return recall, kept
-
-
-def total(cells: dict[str, Cell]) -> Cell:
-    out = Cell()
-    for cell in cells.values():
-        out.passed += cell.passed
-        out.total += cell.total
-    return out
-
-
-def print_table(title: str, rows: dict[str, dict[str, Cell]]) -> None:
-    styles = sorted({style for cells in rows.values() for style in cells})
-    print(title)
-    print("  lang " + "".join(f"{s[:13]:>14}" for s in styles) + f"{'all':>14}")
-    for language, cells in rows.items():
-        line = "".join(
-            f"{f'{cells[s].rate:.2f} {cells[s].passed}/{cells[s].total}':>14}" if s in cells else f"{'-':>14}"
-            for s in styles
-        )
-        everything = total(cells)
-        print(f"  {language:4s} {line}{f'{everything.rate:.2f} {everything.passed}/{everything.total}':>14}")
 
 
 def main(argv: list[str]) -> int:

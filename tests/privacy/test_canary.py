@@ -22,8 +22,9 @@ import pytest
 from api.conversation import Conversation
 from api.repositories import handovers
 from tests.conversations.chat import ChatClient
-from tests.privacy.conftest import LOGS, SMS_URL, TWILIO_TOKEN, Gateway
+from tests.privacy.conftest import LOGS, SMS_URL, TWILIO_TOKEN
 from tests.support import twilio
+from tests.support.inprocess import Gateway
 
 pytestmark = pytest.mark.stack
 REFERENCE = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")

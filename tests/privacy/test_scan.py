@@ -20,8 +20,8 @@ import yaml
 from api.core.config import ROOT
 from api.repositories import handovers
 from tests.conversations.chat import ChatClient
-from tests.privacy.conftest import Gateway
 from tests.privacy.rates import redactor
+from tests.support.inprocess import Gateway
 
 pytestmark = pytest.mark.stack
 REFERENCE = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")

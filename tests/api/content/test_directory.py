@@ -58,6 +58,8 @@ def test_unchecked_number_is_hidden_even_when_present(tmp_path: Path) -> None:
         ("vcas", {"hours": "sometimes"}, "hours"),
         ("harbour", {"checked_on": "last tuesday"}, "checked_on"),
         ("harbour", {"surprise": True}, "surprise"),
+        ("harbour", {"languages": []}, "languages"),
+        ("harbour", {"interpreters": True}, "(entry)"),
     ],
 )
 def test_a_bad_entry_stops_loading_naming_entry_and_field(
@@ -90,3 +92,12 @@ def test_gateway_refuses_to_start_with_a_bad_directory(tmp_path: Path) -> None:
     app = create_app(make_settings(tmp_path, data_dir=data))
     with pytest.raises(DirectoryError, match="service 'harbour', field 'phone'"), TestClient(app):
         pass
+
+
+def test_who_speaks_a_language_and_who_uses_interpreters(tmp_path: Path) -> None:
+    directory = load_directory(write_with(tmp_path, "harbour", languages=["en", "pl"]))
+    assert [s.id for s in directory.speaking("pl")] == ["harbour"]
+    assert directory.speaking("ur") == []
+    interpreting = [s.id for s in directory.with_interpreters("ur")]
+    assert interpreting == ["modern_slavery_helpline"], "only a service a source says uses interpreters"
+    assert load_directory(SERVICES).get("modern_slavery_helpline").interpreters_source  # type: ignore[union-attr]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from api.pipeline.language import LanguageDetector, load_language_names, named_language
+from api.core.config import ROOT
+from api.pipeline.language import LanguageDetector, load_language_names, mentioned_language, named_language
+from api.pipeline.language_model import LatinLanguageModel
 
 ALL = {"en", "sq", "ar", "bn", "zh", "lt", "fa", "pl", "pt", "pa", "ro", "es", "uk", "ur", "vi"}
 DETECTOR = LanguageDetector(ALL)
@@ -65,3 +67,57 @@ def test_language_names_from_keywords(tmp_path: Path) -> None:
     assert named_language("Polski!", names) == "pl"
     assert named_language("JĘZYK polski", names) == "pl"
     assert named_language("polski jest trudny dla mnie", names) is None
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    """With the Latin-letter model trained on data/nlu/ (cached in models/ after the first run)."""
+    model = LatinLanguageModel.load_or_train(ROOT / "data" / "nlu", ROOT / "models")
+    assert model is not None
+    return LanguageDetector(ALL, model)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("mera shohar mujhe bahut marta hai kya karun", "ur"),
+        ("mainu bachao mera gharwala kutt reha hai", "pa"),
+        ("amar swami amake roj mare ki korbo", "bn"),
+        ("jozi bido yedrabni w ana khayfe ktir", "ar"),
+        ("shoharam mano mizane lotfan komak konid", "fa"),
+        ("chong toi danh toi moi ngay, giup toi voi", "vi"),
+        ("sotul meu ma bate in fiecare zi ce sa fac", "ro"),
+        ("burri im me rreh cdo dite cfare te bej", "sq"),
+        ("vyras mane musa kiekviena diena ka daryti", "lt"),
+        ("moj maz mnie bije codziennie co mam robic", "pl"),
+        ("meu marido me bate todos os dias o que faco", "pt"),
+        ("my husband beats me every night what do i do", "en"),
+    ],
+)
+def test_latin_letters_are_read_as_the_language_written(detector: LanguageDetector, text: str, language: str) -> None:
+    found = detector.detect(text)
+    assert found is not None and found.language == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ok thanks so much", "hello is anyone there", "Sam 07700 900123", "qzcanary7f3k qzcanary7f3k qzcanary7f3k"],
+)
+def test_latin_letters_never_switch_to_a_romanised_language_on_nothing(detector: LanguageDetector, text: str) -> None:
+    found = detector.detect(text)
+    assert found is None or found.language == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("is there someone who speaks Portuguese I can talk to?", "pt"),
+        ("koi urdu bolne wala hai?", "ur"),
+        ("¿hay alguien que hable español?", "es"),
+        ("I speak Polish and a little English", "pl"),
+        ("can someone speak English with me", "en"),
+        ("is there an interpreter", None),
+    ],
+)
+def test_a_language_named_anywhere_in_a_message(text: str, language: str | None) -> None:
+    assert mentioned_language(text, load_language_names(ROOT / "translations")) == language

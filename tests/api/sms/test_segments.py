@@ -20,6 +20,7 @@ EXTRAS = {
     "reference": "HK7Q-42QP",
     "contact_line": "03000 202 525",
     "language_name": "Polski",
+    "language_name_en": "Polish",
     "previous_language_name": "English",
     "delete_keyword": "DELETE",
     "number": "10",

@@ -1,0 +1,104 @@
+"""Which language a message in Latin letters is written in, when fastText cannot tell.
+
+fastText's bundled model knows Romanian, Albanian or Vietnamese as they are printed, with their diacritics; typed
+on a phone without them they read as Portuguese, Polish or Spanish to it. And Roman Urdu, romanised Punjabi and
+Bengali, Arabizi and Finglish are not Latin-script languages to it at all. This model learns them from the
+assistant's own NLU training examples in every language (data/nlu/, romanised and unaccented ones included),
+never from the held-out sets: character 1-4-grams of the text as typed and of its folded form (no diacritics,
+api/pipeline/normalise.fold), so an unaccented message shares features with its accented twin.
+
+Trained in seconds and cached under models/ (api/pipeline/model_cache.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api.pipeline.model_cache import content_hash, load_or_build
+from api.pipeline.normalise import fold
+
+log = logging.getLogger(__name__)
+SEED = 42
+# An example counts as written in Latin letters when at least this share of its letters are.
+LATIN_SHARE = 0.8
+SOURCE_LANGUAGE = "en"
+
+
+def latin_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isascii() or "LATIN" in _name(c) for c in letters) / len(letters) if letters else 0.0
+
+
+def _name(char: str) -> str:
+    import unicodedata
+
+    return unicodedata.name(char, "")
+
+
+def training_files(nlu_dir: Path) -> list[Path]:
+    return sorted(nlu_dir.glob("*.yml")) + sorted(nlu_dir.glob("*/*.yml"))
+
+
+def load_examples(nlu_dir: Path) -> list[tuple[str, str]]:
+    """(text, language) for each training example written in Latin letters: data/nlu/*.yml is the source
+    language, data/nlu/<lang>/*.yml that language."""
+    examples: list[tuple[str, str]] = []
+    for path in training_files(nlu_dir):
+        language = SOURCE_LANGUAGE if path.parent == nlu_dir else path.parent.name
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            for line in str(block.get("examples") or "").splitlines():
+                text = line.strip().removeprefix("- ").strip()
+                if text and latin_share(text) >= LATIN_SHARE:
+                    examples.append((text, language))
+    return examples
+
+
+def _typed_and_folded(text: str) -> str:
+    """The text as typed, then folded, so both forms' n-grams are features."""
+    lowered = text.casefold()
+    return f"{lowered} \u2016 {fold(text)}"
+
+
+class LatinLanguageModel:
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+
+    def ranked(self, text: str) -> list[tuple[float, str]]:
+        """Every language the model knows, most likely first, with its probability."""
+        probabilities = self.pipeline.predict_proba([text])[0]
+        return sorted(
+            zip((float(p) for p in probabilities), map(str, self.pipeline.classes_), strict=True), reverse=True
+        )
+
+    @classmethod
+    def train(cls, examples: list[tuple[str, str]]) -> LatinLanguageModel:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        vectoriser = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 4), preprocessor=_typed_and_folded, sublinear_tf=True, min_df=2
+        )
+        classifier = LogisticRegression(C=10.0, max_iter=3000, random_state=SEED)
+        pipeline = make_pipeline(vectoriser, classifier)
+        pipeline.fit([t for t, _ in examples], [lang for _, lang in examples])
+        return cls(pipeline)
+
+    @classmethod
+    def load_or_train(cls, nlu_dir: Path, cache: Path) -> LatinLanguageModel | None:
+        files = training_files(nlu_dir)
+        if not files:
+            return None
+        key = content_hash(files, Path(__file__))
+        try:
+            pipeline = load_or_build(cache, "language-model", key, lambda: cls.train(load_examples(nlu_dir)).pipeline)
+        except (OSError, yaml.YAMLError, ValueError) as error:
+            # fastText and the script rules still detect; a broken file must not stop the assistant answering.
+            log.error("language.model_unavailable", extra={"error": type(error).__name__})
+            return None
+        return cls(pipeline)

@@ -1,0 +1,48 @@
+"""Models the gateway trains itself (seconds to a minute), cached under models/ so each is trained once per change.
+
+A cached file is keyed by a hash of everything the model depends on: its training data, the code of the module
+that builds its features, and scikit-learn's version. A stale or unreadable file is trained again and replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def content_hash(files: Iterable[Path], code: Path) -> str:
+    import sklearn
+
+    digest = hashlib.sha256(sklearn.__version__.encode() + code.read_bytes())
+    for path in files:
+        digest.update(str(path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_or_build(cache: Path, name: str, key: str, build: Callable[[], Any]) -> Any:
+    """The cached value for `key`, or `build()`'s, written atomically (a crash leaves no half file) and
+    replacing the older ones of the same name."""
+    import joblib
+
+    path = cache / f"{name}-{key}.joblib"
+    if path.exists():
+        try:
+            return joblib.load(path)
+        except (OSError, ValueError, TypeError, EOFError, AttributeError, KeyError, ImportError):
+            log.warning("model_cache.unreadable", extra={"model": name})  # built again below, and replaced
+    value = build()
+    cache.mkdir(parents=True, exist_ok=True)
+    for old in cache.glob(f"{name}-*.joblib"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    joblib.dump(value, partial)
+    partial.replace(path)
+    return value
