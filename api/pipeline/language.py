@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from api.pipeline.language_model import LatinLanguageModel
+from api.pipeline.normalise import keyword_form
 
 # Scripts that only one supported language uses.
 UNIQUE_SCRIPTS = {"GURMUKHI": "pa", "BENGALI": "bn", "CJK": "zh", "CYRILLIC": "uk"}
@@ -130,11 +131,6 @@ class LanguageDetector:
         return Detection(code, round(probability, 3)) if probability >= MODEL_CONFIDENCE else None
 
 
-def _normalise(text: str) -> str:
-    stripped = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-    return " ".join(stripped.split()).strip(" .!?¿¡。")
-
-
 def load_language_names(translations: Path) -> dict[str, str]:
     """Every way of writing a language's name (translations/<lang>/keywords.yml) -> its code."""
     names: dict[str, str] = {}
@@ -143,13 +139,13 @@ def load_language_names(translations: Path) -> dict[str, str]:
         keywords = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         # Not the code itself: "uk" typed alone means the country far more often than Ukrainian.
         for name in keywords.get("language_names", []):
-            names[_normalise(str(name))] = code
+            names[keyword_form(str(name))] = code
     return names
 
 
 def named_language(text: str, names: dict[str, str]) -> str | None:
     """The language a message names on its own, e.g. "polski" or "Español"."""
-    return names.get(_normalise(text)) if len(text) <= 40 else None
+    return names.get(keyword_form(text)) if len(text) <= 40 else None
 
 
 # A name this short ("pt", "uk") inside a sentence is more often something else.
@@ -161,7 +157,7 @@ def mentioned_language(text: str, names: dict[str, str], source: str = "en") -> 
 
     When she names more than one, the first that is not the source language wins: "I speak Urdu, a little
     English" asks for Urdu."""
-    words = " " + " ".join(re.findall(r"\w+", _normalise(text))) + " "
+    words = " " + " ".join(re.findall(r"\w+", keyword_form(text))) + " "
     found: list[tuple[int, str]] = []
     for name, code in names.items():
         wanted = " ".join(re.findall(r"\w+", name))

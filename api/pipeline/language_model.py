@@ -13,6 +13,7 @@ Trained in seconds and cached under models/ (api/pipeline/model_cache.py).
 from __future__ import annotations
 
 import logging
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,7 @@ SOURCE_LANGUAGE = "en"
 
 def latin_share(text: str) -> float:
     letters = [c for c in text if c.isalpha()]
-    return sum(c.isascii() or "LATIN" in _name(c) for c in letters) / len(letters) if letters else 0.0
-
-
-def _name(char: str) -> str:
-    import unicodedata
-
-    return unicodedata.name(char, "")
+    return sum(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in letters) / len(letters) if letters else 0.0
 
 
 def training_files(nlu_dir: Path) -> list[Path]:

@@ -97,3 +97,10 @@ CLAUSE_END = ",;،؛，、；.!?؟۔।。！？ "
 def core_of(clause: str) -> str:
     """A clause without its surrounding spaces and closing punctuation: what is judged, in training and at run time."""
     return clause.strip().rstrip(CLAUSE_END)
+
+
+def keyword_form(text: str) -> str:
+    """How a typed keyword or language name is matched ("Pomóc!", "  polski."): no marks, one case, single
+    spaces, no closing punctuation. Lighter than `fold`: keywords are listed as people type them."""
+    stripped = _strip_accents(text.casefold())
+    return " ".join(stripped.split()).strip(" .!?¿¡。")

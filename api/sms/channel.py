@@ -14,7 +14,6 @@ import hmac
 import logging
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from api.content.renderer import Message
 from api.conversation import Conversation, Reply
+from api.pipeline.normalise import keyword_form
 from api.runtime import Runtime
 from api.sessions import ChatSession
 from api.sms.segments import split
@@ -35,29 +35,26 @@ OPT_IN = {"start", "unstop"}
 PROTECTED = re.compile(r"\+?\d[\d \u2066\u2069-]{2,}\d|[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}|https?://\S+")
 
 
-def normalise(text: str) -> str:
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-    return " ".join(folded.split()).strip(" .!?¡¿。")
-
-
 @dataclass(frozen=True)
 class Keywords:
-    help: dict[str, str]  # normalised word -> language
-    delete: dict[str, str]
+    # normalised word -> its language, or None when several languages list it ("madad" is Urdu and Punjabi):
+    # such a word still works, in the conversation's language, and never switches it to a language she may not read.
+    help: dict[str, str | None]
+    delete: dict[str, str | None]
     delete_word: dict[str, str]  # language -> the word to tell people to send
 
     @classmethod
     def load(cls, translations: Path) -> Keywords:
-        help_words: dict[str, str] = {}
-        delete_words: dict[str, str] = {}
+        help_words: dict[str, str | None] = {}
+        delete_words: dict[str, str | None] = {}
         first_delete: dict[str, str] = {}
         for path in sorted(translations.glob("*/keywords.yml")):
             language = path.parent.name
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for word in data.get("help", []):
-                help_words.setdefault(normalise(str(word)), language)
-            for word in data.get("delete", []):
-                delete_words.setdefault(normalise(str(word)), language)
+            for words, table in ((data.get("help", []), help_words), (data.get("delete", []), delete_words)):
+                for word in words:
+                    key = keyword_form(str(word))
+                    table[key] = language if table.get(key, language) == language else None
             if data.get("delete"):
                 first_delete[language] = str(data["delete"][0]).upper()
         return cls(help=help_words, delete=delete_words, delete_word=first_delete)
@@ -111,7 +108,7 @@ class SmsChannel:
 
     async def _answer(self, who: str, body: str) -> str:
         settings = self.runtime.settings
-        word = normalise(body)
+        word = keyword_form(body)
         session = self._session(who)
         kind = (
             "opt_out"

@@ -10,7 +10,8 @@ Per language x style it prints:
 - danger first: the first message of the whole reply is the 999 guidance;
 - false danger: a message that is not danger got the 999 guidance first;
 - intent accuracy: the intent the gateway acted on is the expected one;
-- her language: the reply is in the language she wrote in (and never in a third one).
+- her language: the reply is in the language she wrote in (or English, when she mixed it with English), and
+  never in a third one.
 
 `python -m tests.nlu.real_writing [--failures]` (make test runs it). The targets are the issue's; what fails
 the build is a floor, a regression guard below them, until the targets are met everywhere.
@@ -18,6 +19,7 @@ the build is a floor, a regression guard below them, until the targets are met e
 
 from __future__ import annotations
 
+import logging
 import sys
 import tempfile
 from collections import defaultdict
@@ -110,6 +112,7 @@ def run_case(gateway: Gateway, recorder: RecordingRasa, case: Case) -> Outcome:
 
 
 def measure(gateway: Gateway, cases: list[Case]) -> list[Outcome]:
+    logging.getLogger("api").setLevel(logging.WARNING)  # one log line per turn would bury the tables
     recorder = RecordingRasa(gateway.runtime.rasa)
     gateway.runtime.rasa = recorder
     try:
@@ -134,7 +137,9 @@ def tables(outcomes: list[Outcome]) -> dict[str, Table]:
         else:
             out["false danger"][c.language][c.style].add(o.first_is_danger, f"{label} -> {o.acted}")
         out["intent accuracy"][c.language][c.style].add(o.acted == c.intent, f"{label} -> {o.acted}")
-        out["her language"][c.language][c.style].add(o.replied_in == c.written_in, f"{label} -> {o.replied_in}")
+        # Mixing her language with English, an answer in either is in a language she wrote in.
+        hers = o.replied_in == c.written_in or (c.style == "code_switched" and o.replied_in == START_LANGUAGE)
+        out["her language"][c.language][c.style].add(hers, f"{label} -> {o.replied_in}")
     return out
 
 
