@@ -24,7 +24,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup run test lint types validate nlu-accuracy redaction-rates pytest train bench browser-deps clean models purge danger-threshold worker
+.PHONY: help setup run test lint types validate nlu-accuracy redaction-rates real-writing pytest train bench browser-deps clean models purge danger-threshold worker
 
 help:
 	@echo "make run    start the assistant (web chat on http://localhost:8000/)"
@@ -86,7 +86,12 @@ redaction-rates: $(APP_VENV)/.installed
 	$(PY) -m tests.privacy.rates
 	$(PY) -m tests.privacy.heldout
 
-test: setup $(MODEL) browser-deps lint types validate nlu-accuracy redaction-rates pytest
+# Danger recall, danger first, false danger, intent accuracy and her language on realistic writing the model never
+# saw (tests/nlu/realistic/), per language x style, through a real Rasa server and the gateway (a few minutes).
+real-writing: setup $(MODEL)
+	$(PY) -m tests.nlu.real_writing
+
+test: setup $(MODEL) browser-deps lint types validate nlu-accuracy redaction-rates real-writing pytest
 
 # Deletes handovers past HANDOVER_RETENTION_DAYS and idle Rasa trackers (the gateway also does it every minute).
 purge: $(APP_VENV)/.installed
@@ -112,6 +117,7 @@ bench: setup $(MODEL)
 	$(PY) -m bench.language
 	$(PY) -m bench.redaction
 	$(PY) -m bench.danger_sentences
+	$(PY) -m bench.nlu_models
 
 clean:
 	rm -rf models/*.tar.gz var .pytest_cache .mypy_cache .ruff_cache test-output

@@ -290,11 +290,15 @@ class Conversation:
 
     async def _intent(self, nlu_text: str) -> Parsed:
         """NLU's intent for the message; danger in any one of its sentences makes the whole message danger
-        ("three lines about her job, then: tonight he strangled me and he is downstairs")."""
+        ("three lines about her job, then: tonight he strangled me and he is downstairs"), whether Rasa's
+        classifier or the dedicated danger model (api/pipeline/danger_model.py) reads it."""
         parsed = await self.runtime.rasa.parse(nlu_text)
         if parsed.intent == DANGER:
             return parsed
         sentences = self.runtime.redactor.sentences(nlu_text)[:MAX_SENTENCES_READ]
+        danger_model = self.runtime.danger
+        if danger_model is not None and danger_model.any_danger([nlu_text, *sentences]):
+            return Parsed(DANGER, parsed.confidence)
         if len(sentences) < 2:
             return parsed
         each = await asyncio.gather(*(self.runtime.rasa.parse(sentence) for sentence in sentences))

@@ -17,6 +17,7 @@ from api.core.config import Settings
 from api.core.crypto import Cipher, load_or_create_key
 from api.core.db import Database, migrate
 from api.core.files import private_dir
+from api.pipeline.danger_model import DangerModel
 from api.pipeline.language import LanguageDetector, load_language_names
 from api.pipeline.language_model import LatinLanguageModel
 from api.pipeline.redaction import Redactor, StatusLexicon
@@ -35,6 +36,8 @@ class Runtime:
     trackers: Eraser
     database: Database
     redactor: Redactor
+    # A second opinion on danger (api/pipeline/danger_model.py); None when it cannot be trained.
+    danger: DangerModel | None
     languages: LanguageDetector
     language_names: dict[str, str]
     translator: OfflineTranslator
@@ -87,6 +90,7 @@ def build_runtime(settings: Settings) -> Runtime:
         redactor=redactor_for(
             settings, [content.catalog.text(code, "redaction.marker") for code in content.catalog.languages]
         ),
+        danger=DangerModel.load_or_train(settings.data_dir / "nlu", settings.models_dir),
         languages=detector_for(settings, set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),
         translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),

@@ -7,7 +7,7 @@ assistant's own NLU training examples in every language (data/nlu/, romanised an
 never from the held-out sets: character 1-4-grams of the text as typed and of its folded form (no diacritics,
 api/pipeline/normalise.fold), so an unaccented message shares features with its accented twin.
 
-Trained in seconds and cached under models/ (api/pipeline/model_cache.py).
+Trained in seconds and cached under models/ (api/pipeline/training.py).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from typing import Any
 
 import yaml
 
-from api.pipeline.model_cache import content_hash, load_or_build
+from api.pipeline.nlu_data import load_nlu_examples, training_files
 from api.pipeline.normalise import fold
+from api.pipeline.training import content_hash, load_or_build
 
 log = logging.getLogger(__name__)
 SEED = 42
 # An example counts as written in Latin letters when at least this share of its letters are.
 LATIN_SHARE = 0.8
-SOURCE_LANGUAGE = "en"
 
 
 def latin_share(text: str) -> float:
@@ -34,23 +34,9 @@ def latin_share(text: str) -> float:
     return sum(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in letters) / len(letters) if letters else 0.0
 
 
-def training_files(nlu_dir: Path) -> list[Path]:
-    return sorted(nlu_dir.glob("*.yml")) + sorted(nlu_dir.glob("*/*.yml"))
-
-
 def load_examples(nlu_dir: Path) -> list[tuple[str, str]]:
-    """(text, language) for each training example written in Latin letters: data/nlu/*.yml is the source
-    language, data/nlu/<lang>/*.yml that language."""
-    examples: list[tuple[str, str]] = []
-    for path in training_files(nlu_dir):
-        language = SOURCE_LANGUAGE if path.parent == nlu_dir else path.parent.name
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                text = line.strip().removeprefix("- ").strip()
-                if text and latin_share(text) >= LATIN_SHARE:
-                    examples.append((text, language))
-    return examples
+    """(text, language) for each training example written in Latin letters."""
+    return [(e.text, e.language) for e in load_nlu_examples(nlu_dir) if latin_share(e.text) >= LATIN_SHARE]
 
 
 def _typed_and_folded(text: str) -> str:

@@ -27,8 +27,8 @@ from typing import Any
 
 import yaml
 
-from api.pipeline.model_cache import content_hash, load_or_build
 from api.pipeline.normalise import core_of, fold
+from api.pipeline.training import choose_threshold, content_hash, load_or_build
 
 log = logging.getLogger(__name__)
 MAX_FALSE_REMOVALS = 0.05
@@ -171,7 +171,9 @@ class StatusModel:
         probe = cls(fit(train), 0.5)
         scores = probe.probabilities([e.text for e in validation], [e.context for e in validation])
         unlisted = [(score, e) for score, e in zip(scores, validation, strict=True) if not e.listed]
-        threshold = choose_threshold([score for score, _ in unlisted], [e.status for _, e in unlisted])
+        threshold = choose_threshold(
+            [score for score, _ in unlisted], [e.status for _, e in unlisted], MAX_FALSE_REMOVALS
+        )
         after = [(score, e.status) for score, e in unlisted if e.previous_removed]
         threshold_after = choose_threshold([a for a, _ in after], [b for _, b in after], MAX_FALSE_AFTER_REMOVAL)
         return cls(fit(examples), threshold, min(threshold, threshold_after))
@@ -193,13 +195,3 @@ class StatusModel:
             log.error("redaction.model_unavailable", extra={"error": type(error).__name__})
             return None
         return cls(classifier, float(threshold), None if threshold_after is None else float(threshold_after))
-
-
-def choose_threshold(scores: list[float], labels: list[bool], budget: float = MAX_FALSE_REMOVALS) -> float:
-    """The lowest threshold whose false removals of ordinary clauses stay within the budget."""
-    negatives = sorted((s for s, status in zip(scores, labels, strict=True) if not status), reverse=True)
-    allowed = int(len(negatives) * budget)
-    if not negatives:
-        return 0.5
-    # Just above the score of the first negative that would be one false removal too many.
-    return max(0.05, negatives[allowed] + 1e-6) if allowed < len(negatives) else 0.05

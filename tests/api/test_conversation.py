@@ -189,3 +189,12 @@ def test_another_intent_never_sets_the_language_she_needs(client: TestClient) ->
     conversation, session = chat_with(client, FakeRasa("change_language", 0.9))
     anyio.run(partial(conversation.reply, session, text="can we switch to Portuguese"))
     assert session.wanted_language is None
+
+
+def test_the_danger_model_is_a_second_opinion_when_rasa_misses_danger(client: TestClient) -> None:
+    fake = FakeRasa("need_other_crime", 0.5)
+    conversation, session = chat_with(client, fake)
+    reply = anyio.run(partial(conversation.reply, session, text="he is outside my door with a knife right now"))
+    assert fake.sent == ["/immediate_danger"] and reply.danger
+    anyio.run(partial(conversation.reply, session, text="someone stole my bike from the station last week"))
+    assert fake.sent[-1] == "/need_other_crime", "and only when it reads danger"

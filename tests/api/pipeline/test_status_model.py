@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from api.pipeline.status_model import Context, StatusModel, choose_threshold
+from api.pipeline.status_model import Context, StatusModel
+from api.pipeline.training import choose_threshold
 
 STATUS = ["my sponsor is my husband", "i am on his visa", "my case is still going", "they refused my claim"]
 OTHER = ["he hits me", "he took my passport", "my boss keeps my documents", "i want to leave him"]

@@ -1,4 +1,5 @@
-"""Models the gateway trains itself (seconds to a minute), cached under models/ so each is trained once per change.
+"""What the models the gateway trains itself share (seconds to a minute each): a cache under models/, so each is
+trained once per change, and how a threshold is chosen on a validation split of its training data.
 
 A cached file is keyed by a hash of everything the model depends on: its training data, the code of the module
 that builds its features, and scikit-learn's version. A stale or unreadable file is trained again and replaced.
@@ -46,3 +47,13 @@ def load_or_build(cache: Path, name: str, key: str, build: Callable[[], Any]) ->
     joblib.dump(value, partial)
     partial.replace(path)
     return value
+
+
+def choose_threshold(scores: list[float], labels: list[bool], budget: float) -> float:
+    """The lowest threshold whose false positives on the validation split stay within the budget."""
+    negatives = sorted((s for s, positive in zip(scores, labels, strict=True) if not positive), reverse=True)
+    allowed = int(len(negatives) * budget)
+    if not negatives:
+        return 0.5
+    # Just above the score of the first negative that would be one false positive too many.
+    return max(0.05, negatives[allowed] + 1e-6) if allowed < len(negatives) else 0.05
