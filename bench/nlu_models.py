@@ -8,9 +8,9 @@ writing, per style). Nothing downloads; everything runs on this machine's CPU.
   lowercased, counts; logistic regression, lbfgs), with its danger threshold (0.2) and fallback (0.2).
 - folded: the same, on the words as typed and as folded (no diacritics, one case, lookalike letters folded), so
   "nao" and "não" share features.
-- folded + danger head: folded, plus a dedicated danger-or-not classifier (character 2-5-grams of the folded
-  text, balanced classes) whose threshold is chosen on a validation split of the training data, never on the
-  held-out sets: the lowest that keeps false danger on that split at or under 3%.
+- current + danger model: current, plus the dedicated danger-or-not classifier the gateway runs beside Rasa
+  (api/pipeline/danger_model.py: character 2-5-grams of the folded text, balanced classes, its threshold chosen
+  on a validation split of the training data, never on the held-out sets).
 
 Measured: training time, latency per message (p50/p95, the model alone), peak memory while training, and per
 language: intent accuracy, danger recall and false danger on both held-out sets. `python -m bench.nlu_models`.
@@ -22,7 +22,6 @@ import statistics
 import sys
 import time
 import tracemalloc
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,31 +31,15 @@ from typing import Any
 import yaml
 
 from api.core.config import ROOT
-from api.pipeline.language_model import training_files
+from api.pipeline.danger_model import DangerModel
+from api.pipeline.nlu_data import NluExample, load_nlu_examples
+from api.pipeline.normalise import fold
 
 DANGER = "immediate_danger"
 FALLBACK = "nlu_fallback"
 DANGER_THRESHOLD = 0.2
 FALLBACK_THRESHOLD = 0.2
-MAX_FALSE_DANGER_ON_VALIDATION = 0.03
 SEED = 42
-
-
-def fold(text: str) -> str:
-    """What the Rasa component can do too (it runs in Rasa's venv): NFKD without marks, casefolded."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def nlu_examples(nlu_dir: Path) -> list[tuple[str, str]]:
-    out = []
-    for path in training_files(nlu_dir):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                text = line.strip().removeprefix("- ").strip()
-                if text:
-                    out.append((text, str(block["intent"])))
-    return out
 
 
 @dataclass(frozen=True)
@@ -157,34 +140,15 @@ class Folded(Candidate):
         return _folded_words
 
 
-class FoldedDangerHead(Folded):
-    name = "folded + danger head"
+class WithDangerModel(Current):
+    """What the gateway runs: Rasa's pipeline, and the dedicated danger model as a second opinion."""
+
+    name = "current + danger model"
 
     def fit(self, examples: list[tuple[str, str]]) -> None:
-        from sklearn.model_selection import train_test_split
-
         super().fit(examples)
-        train, validation = train_test_split(
-            examples, test_size=0.2, random_state=SEED, stratify=[i == DANGER for _, i in examples]
-        )
-        probe = self._danger_model(train)
-        scores = probe.predict_proba([t for t, _ in validation])[:, 1]
-        negatives = sorted((s for s, (_, i) in zip(scores, validation, strict=True) if i != DANGER), reverse=True)
-        allowed = int(len(negatives) * MAX_FALSE_DANGER_ON_VALIDATION)
-        self.danger_threshold = float(negatives[allowed]) + 1e-9 if negatives else 0.5
-        self.danger = self._danger_model(examples)
-
-    @staticmethod
-    def _danger_model(examples: list[tuple[str, str]]) -> Any:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-
-        model = make_pipeline(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold, sublinear_tf=True),
-            LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000, random_state=SEED),
-        )
-        return model.fit([t for t, _ in examples], [i == DANGER for _, i in examples])
+        model = DangerModel.train([NluExample(t, i, "") for t, i in examples])
+        self.danger, self.danger_threshold = model.pipeline, model.threshold
 
 
 @dataclass
@@ -238,10 +202,10 @@ def total_of(scores: dict[str, Score]) -> Score:
 
 
 def main() -> int:
-    examples = nlu_examples(ROOT / "data" / "nlu")
+    examples = [(e.text, e.intent) for e in load_nlu_examples(ROOT / "data" / "nlu")]
     sets = held_out()
     print(f"{len(examples)} training examples; held-out: {', '.join(f'{k} {len(v)}' for k, v in sets.items())}")
-    for candidate in (Current(), Folded(), FoldedDangerHead()):
+    for candidate in (Current(), Folded(), WithDangerModel()):
         tracemalloc.start()
         began = time.perf_counter()
         candidate.fit(examples)

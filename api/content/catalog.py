@@ -21,6 +21,10 @@ class LanguageInfo:
     code: str
     native_name: str
     english_name: str  # for support workers, who may not read the native name
+    # What she says aloud to an interpreting service: a spoken language ("Mandarin or Cantonese"), which the
+    # written language's name ("Chinese (Simplified)") may not be. The PO header's X-Interpreter-Name, or the
+    # English name.
+    interpreter_name: str
     direction: str
     review_status: str
     reviewed_by: str
@@ -71,6 +75,7 @@ def load_catalog(directory: Path, source_language: str = "en") -> Catalog:
             code=code,
             native_name=meta.get("X-Native-Name", code),
             english_name=meta.get("X-English-Name", code),
+            interpreter_name=meta.get("X-Interpreter-Name", meta.get("X-English-Name", code)),
             direction=direction,
             review_status=meta.get("X-Review-Status", "machine-drafted"),
             reviewed_by=meta.get("X-Reviewed-By", ""),

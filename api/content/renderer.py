@@ -152,7 +152,7 @@ class Content:
         info = catalog.languages[wanted]
         names = {
             "language_name": info.english_name if language == source else info.native_name,
-            "language_name_en": info.english_name,
+            "language_name_en": info.interpreter_name,
         }
         speaking = self.directory.speaking(wanted)
         messages = [

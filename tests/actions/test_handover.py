@@ -18,7 +18,6 @@ from actions.handover import (
     ActionSubmitHandover,
     ValidateHandoverForm,
 )
-from api.conversation import Conversation
 from api.repositories import handovers
 from api.review import CONTACT_ONLY_PAYLOAD, REVIEW_PAYLOAD
 from api.sessions import ChatSession
@@ -27,12 +26,6 @@ from api.sessions import ChatSession
 def tracker_for(session: ChatSession, **slots: Any) -> Tracker:
     latest = {"text": "/inform", "intent": {"name": "inform"}}
     return Tracker(session.sender_id, slots, latest, [], False, None, {"name": "handover_form"}, "action_listen")
-
-
-@pytest.fixture
-def session(client: TestClient) -> ChatSession:
-    started, _ = Conversation(client.app.state.runtime).start("en")  # type: ignore[attr-defined]
-    return started
 
 
 def test_a_typed_number_stays_in_the_gateway_and_rasa_gets_given(session: ChatSession) -> None:

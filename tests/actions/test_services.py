@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import anyio
-import pytest
 from fastapi.testclient import TestClient
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import OUTBOX
 from actions.handover import ActionSubmitHandover
 from actions.services import ActionLanguageSupport
-from api.conversation import Conversation
 from api.repositories import handovers
 from api.sessions import ChatSession
 
@@ -19,12 +17,6 @@ from api.sessions import ChatSession
 def tracker_for(session: ChatSession, intent: str, **slots: object) -> Tracker:
     latest = {"text": f"/{intent}", "intent": {"name": intent}}
     return Tracker(session.sender_id, slots, latest, [], False, None, {}, "action_listen")
-
-
-@pytest.fixture
-def session(client: TestClient) -> ChatSession:
-    started, _ = Conversation(client.app.state.runtime).start("en")  # type: ignore[attr-defined]
-    return started
 
 
 def test_language_support_answers_for_the_language_she_named(session: ChatSession) -> None:

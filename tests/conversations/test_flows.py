@@ -11,8 +11,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from api.core.db import Database
+from api.models import Handover
 from api.repositories import handovers
 from api.stack import Stack, free_port
 from tests.conversations.chat import ChatClient, stack_cipher
@@ -115,6 +117,15 @@ def test_vcas_is_shown_without_a_number_and_as_not_independent(chat: httpx.Clien
     assert "no checked phone number" in vcas and "Not independent of the police" in vcas
 
 
+def sent_handover(session: Session, bot: ChatClient) -> Handover:
+    """The handover whose reference the bot's last reply gave her."""
+    reference = REFERENCE.search(bot.text)
+    assert reference, bot.text
+    handover = handovers.by_reference(session, reference.group(0))
+    assert handover is not None
+    return handover
+
+
 def walk_to_consent(bot: ChatClient) -> None:
     bot.send(payload="/request_handover")
     assert "Harbour Support Services" in [b["title"] for m in bot.last["messages"] for b in m["buttons"]]
@@ -144,11 +155,8 @@ def test_complete_handover_stores_only_what_she_agreed_to(chat: httpx.Client, da
     assert "Sam" in summary and "Do you agree" in summary
     assert stored_count(database) == before, "nothing may be stored before consent"
     bot.send(payload="/affirm")
-    reference = REFERENCE.search(bot.text)
-    assert reference, bot.text
     with database.unit_of_work() as session:
-        handover = handovers.by_reference(session, reference.group(0))
-        assert handover is not None
+        handover = sent_handover(session, bot)
         assert (handover.service_id, handover.need, handover.language) == ("harbour", "domestic_abuse", "en")
         cipher = stack_cipher(stack)
         assert handovers.contact_of(handover, cipher) == {
@@ -278,3 +286,25 @@ def test_a_message_that_was_only_status_is_answered_about_reporting_safely(chat:
     reply = bot.send(message)
     assert reply["session_ended"] is False, "a redacted message must never be taken for 'delete this chat'"
     assert "no one can promise" in bot.text and "does not record" in bot.text
+
+
+def test_someone_else_in_danger_gets_help_for_helping_with_999_not_leading(chat: httpx.Client) -> None:
+    bot = ChatClient(chat)
+    bot.send("my sister is beaten by her husband, how can I help her?")
+    first = bot.texts[0]
+    assert first.startswith("Thank you for wanting to help") and "call 999" in first
+    assert not first.startswith("If you are in danger now")
+
+
+def test_someone_who_speaks_her_language_then_a_handover_that_says_it(
+    chat: httpx.Client, database: Database, stack: Stack
+) -> None:
+    bot = ChatClient(chat)
+    bot.send("is there someone who speaks Portuguese I can talk to?")
+    assert "none of the services here has its own staff who speak Portuguese" in bot.text
+    assert "say “Portuguese” and ask for an interpreter" in bot.text and "08000 121 700" in bot.text
+    walk_to_consent(bot)
+    bot.send(payload="/affirm")
+    with database.unit_of_work() as session:
+        handover = sent_handover(session, bot)
+        assert handovers.contact_of(handover, stack_cipher(stack))["language"] == "pt"

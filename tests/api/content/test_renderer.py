@@ -59,3 +59,8 @@ def test_asked_in_english_without_naming_one_it_is_about_her_own_language() -> N
 def test_every_language_offers_a_handover_and_the_services(language: str) -> None:
     last = CONTENT.language_support_messages(language, "ur" if language != "ur" else "pl")[-1]
     assert [b["payload"] for b in last["buttons"]] == ["/request_handover", "/show_services", "/main_menu"]
+
+
+def test_she_is_told_the_spoken_language_to_ask_for() -> None:
+    said = texts("en", "zh")
+    assert "say “Mandarin or Cantonese” and ask for an interpreter" in said[1], "not the written form's name"
