@@ -109,8 +109,9 @@ models: $(APP_VENV)/.installed
 	$(PY) -m api.cli install-models $(LANGS)
 
 # How the danger threshold in bot/config.yml was chosen: a validation split of the training data (minutes).
-danger-threshold: $(RASA_VENV)/.installed
+danger-threshold: $(RASA_VENV)/.installed $(APP_VENV)/.installed
 	$(RASA_VENV)/bin/python bench/danger_threshold.py
+	$(PY) -m bench.danger_ensemble
 
 bench: setup $(MODEL)
 	$(PY) -m bench.conversations

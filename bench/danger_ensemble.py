@@ -1,0 +1,53 @@
+"""How Rasa's danger threshold was chosen now that the gateway's danger model is a second opinion: on a validation
+split of the training data only (never the held-out sets).
+
+Trains bench/nlu_models.py's replica of the Rasa pipeline and the gateway's danger model on 80% of data/nlu/,
+then prints, on the other 20%, danger recall and false danger for Rasa's threshold alone and with the danger model
+at its own threshold (chosen inside its training split). bot/config.yml takes the highest Rasa threshold whose
+recall with the danger model is not below Rasa alone at today's threshold. `python -m bench.danger_ensemble`
+(several minutes on two cores).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from api.core.config import ROOT
+from api.pipeline.danger_model import DANGER, DangerModel
+from api.pipeline.nlu_data import load_nlu_examples
+from bench.nlu_models import Current
+
+RASA_THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
+SEED = 7
+
+
+def main() -> int:
+    from sklearn.model_selection import train_test_split
+
+    examples = load_nlu_examples(ROOT / "data" / "nlu")
+    train, validation = train_test_split(
+        examples, test_size=0.2, random_state=SEED, stratify=[e.intent == DANGER for e in examples]
+    )
+    intents = Current()
+    intents.fit([(e.text, e.intent) for e in train])
+    head = DangerModel.train(train)
+    texts = [e.text for e in validation]
+    probabilities = intents.pipeline.predict_proba(texts)
+    classes = [str(c) for c in intents.pipeline.classes_]
+    rasa_danger = probabilities[:, classes.index(DANGER)]
+    top_is_danger = [classes[i] == DANGER for i in probabilities.argmax(axis=1)]
+    head_danger = [p >= head.threshold for p in head.probabilities(texts)]
+    truth = [e.intent == DANGER for e in validation]
+    print(f"validation: {sum(truth)} danger, {len(truth) - sum(truth)} not; danger model threshold {head.threshold:.3f}")
+    for threshold in RASA_THRESHOLDS:
+        rasa = [p >= threshold or top for p, top in zip(rasa_danger, top_is_danger, strict=True)]
+        both = [r or h for r, h in zip(rasa, head_danger, strict=True)]
+        for name, said in (("Rasa alone", rasa), ("with danger model", both)):
+            recall = sum(s for s, t in zip(said, truth, strict=True) if t) / max(1, sum(truth))
+            false = sum(s for s, t in zip(said, truth, strict=True) if not t) / max(1, len(truth) - sum(truth))
+            print(f"  Rasa >= {threshold:.1f} {name:18s} recall {recall:.3f}  false danger {false:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
