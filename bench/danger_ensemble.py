@@ -38,7 +38,8 @@ def main() -> int:
     top_is_danger = [classes[i] == DANGER for i in probabilities.argmax(axis=1)]
     head_danger = [p >= head.threshold for p in head.probabilities(texts)]
     truth = [e.intent == DANGER for e in validation]
-    print(f"validation: {sum(truth)} danger, {len(truth) - sum(truth)} not; danger model threshold {head.threshold:.3f}")
+    calm = len(truth) - sum(truth)
+    print(f"validation: {sum(truth)} danger, {calm} not; danger model threshold {head.threshold:.3f}")
     for threshold in RASA_THRESHOLDS:
         rasa = [p >= threshold or top for p, top in zip(rasa_danger, top_is_danger, strict=True)]
         both = [r or h for r, h in zip(rasa, head_danger, strict=True)]
