@@ -297,7 +297,9 @@ class Conversation:
             return parsed
         sentences = self.runtime.redactor.sentences(nlu_text)[:MAX_SENTENCES_READ]
         danger_model = self.runtime.danger
-        if danger_model is not None and danger_model.any_danger([nlu_text, *sentences]):
+        # The message, and its sentences when it has more than one (a single sentence is the message itself).
+        texts = [nlu_text, *sentences] if len(sentences) > 1 else [nlu_text]
+        if danger_model is not None and danger_model.any_danger(texts):
             return Parsed(DANGER, parsed.confidence)
         if len(sentences) < 2:
             return parsed

@@ -25,14 +25,13 @@ import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from api.core.config import ROOT
 from api.pipeline.danger_model import DangerModel
-from api.pipeline.nlu_data import NluExample, load_nlu_examples
+from api.pipeline.nlu_data import NluExample, examples_of, load_nlu_examples
 from api.pipeline.normalise import fold
 
 DANGER = "immediate_danger"
@@ -54,20 +53,11 @@ def held_out() -> dict[str, list[Held]]:
     sets: dict[str, list[Held]] = {"heldout": [], "realistic": []}
     for path in sorted((ROOT / "tests" / "nlu").glob("heldout_*.yml")):
         language = path.stem.removeprefix("heldout_")
-        sets["heldout"] += [Held(language, t, i, "plain") for t, i in _nlu_file(path)]
+        sets["heldout"] += [Held(language, e.text, e.intent, "plain") for e in examples_of(path, language)]
     for path in sorted((ROOT / "tests" / "nlu" / "realistic").glob("*.yml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             sets["realistic"].append(Held(path.stem, str(item["text"]), str(item["intent"]), str(item["style"])))
     return sets
-
-
-def _nlu_file(path: Path) -> list[tuple[str, str]]:
-    out = []
-    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-        for line in str(block.get("examples") or "").splitlines():
-            if line.strip().startswith("- "):
-                out.append((line.strip()[2:], str(block["intent"])))
-    return out
 
 
 def _words(text: str) -> list[str]:

@@ -25,14 +25,21 @@ def training_files(nlu_dir: Path) -> list[Path]:
     return sorted(nlu_dir.glob("*.yml")) + sorted(nlu_dir.glob("*/*.yml"))
 
 
-def load_nlu_examples(nlu_dir: Path) -> list[NluExample]:
+def examples_of(path: Path, language: str) -> list[NluExample]:
+    """One Rasa NLU file's examples (training data or a held-out set in the same format)."""
     examples: list[NluExample] = []
-    for path in training_files(nlu_dir):
-        language = SOURCE_LANGUAGE if path.parent == nlu_dir else path.parent.name
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                text = line.strip().removeprefix("- ").strip()
-                if text:
-                    examples.append(NluExample(text, str(block["intent"]), language))
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for block in data.get("nlu") or []:
+        for line in str(block.get("examples") or "").splitlines():
+            text = line.strip().removeprefix("- ").strip()
+            if text:
+                examples.append(NluExample(text, str(block["intent"]), language))
     return examples
+
+
+def load_nlu_examples(nlu_dir: Path) -> list[NluExample]:
+    return [
+        example
+        for path in training_files(nlu_dir)
+        for example in examples_of(path, SOURCE_LANGUAGE if path.parent == nlu_dir else path.parent.name)
+    ]
