@@ -7,14 +7,13 @@ A switch needs confidence: very short messages ("ok", "1", "help") never switch 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from api.pipeline.language_model import LatinLanguageModel
-from api.pipeline.normalise import keyword_form
+from api.pipeline.normalise import keyword_form, script_of
 
 # Scripts that only one supported language uses.
 UNIQUE_SCRIPTS = {"GURMUKHI": "pa", "BENGALI": "bn", "CJK": "zh", "CYRILLIC": "uk"}
@@ -43,18 +42,6 @@ class Detection:
     confidence: float
 
 
-def _script(char: str) -> str | None:
-    if not char.isalpha():
-        return None
-    name = unicodedata.name(char, "")
-    if name.startswith("CJK"):
-        return "CJK"
-    for script in ("GURMUKHI", "BENGALI", "CYRILLIC", "ARABIC", "LATIN"):
-        if name.startswith(script):
-            return script
-    return "OTHER"
-
-
 class LanguageDetector:
     def __init__(self, supported: set[str], latin_model: LatinLanguageModel | None = None) -> None:
         self.supported = supported
@@ -81,7 +68,7 @@ class LanguageDetector:
         letters = [c for c in text if c.isalpha()]
         counts: dict[str, int] = {}
         for char in letters:
-            script = _script(char)
+            script = script_of(char)
             if script:
                 counts[script] = counts.get(script, 0) + 1
         if not counts:

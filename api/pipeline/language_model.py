@@ -13,14 +13,13 @@ Trained in seconds and cached under models/ (api/pipeline/training.py).
 from __future__ import annotations
 
 import logging
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from api.pipeline.nlu_data import load_nlu_examples, training_files
-from api.pipeline.normalise import fold
+from api.pipeline.normalise import fold, script_share
 from api.pipeline.training import content_hash, load_or_build
 
 log = logging.getLogger(__name__)
@@ -29,14 +28,9 @@ SEED = 42
 LATIN_SHARE = 0.8
 
 
-def latin_share(text: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    return sum(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in letters) / len(letters) if letters else 0.0
-
-
 def load_examples(nlu_dir: Path) -> list[tuple[str, str]]:
     """(text, language) for each training example written in Latin letters."""
-    return [(e.text, e.language) for e in load_nlu_examples(nlu_dir) if latin_share(e.text) >= LATIN_SHARE]
+    return [(e.text, e.language) for e in load_nlu_examples(nlu_dir) if script_share(e.text, "LATIN") >= LATIN_SHARE]
 
 
 def _typed_and_folded(text: str) -> str:

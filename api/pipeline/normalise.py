@@ -104,3 +104,23 @@ def keyword_form(text: str) -> str:
     spaces, no closing punctuation. Lighter than `fold`: keywords are listed as people type them."""
     stripped = _strip_accents(text.casefold())
     return " ".join(stripped.split()).strip(" .!?¿¡。")
+
+
+SCRIPTS = ("GURMUKHI", "BENGALI", "CYRILLIC", "ARABIC", "LATIN")
+
+
+def script_of(char: str) -> str | None:
+    """The writing system of a letter (None for anything else), by its Unicode name: the one script test, for
+    language detection and for choosing which training examples are written in Latin letters."""
+    if not char.isalpha():
+        return None
+    name = unicodedata.name(char, "")
+    if name.startswith("CJK"):
+        return "CJK"
+    return next((script for script in SCRIPTS if name.startswith(script)), "OTHER")
+
+
+def script_share(text: str, script: str) -> float:
+    """The share of the text's letters written in `script`."""
+    scripts = [s for s in map(script_of, text) if s]
+    return scripts.count(script) / len(scripts) if scripts else 0.0

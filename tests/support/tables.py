@@ -31,14 +31,22 @@ def total(cells: dict[str, Cell]) -> Cell:
     return out
 
 
+def every_language(rows: dict[str, dict[str, Cell]]) -> dict[str, Cell]:
+    """Per style, every language's cells together: the bottom row of a table."""
+    styles = sorted({style for cells in rows.values() for style in cells})
+    return {
+        style: total({language: cells[style] for language, cells in rows.items() if style in cells}) for style in styles
+    }
+
+
+def _cell(cell: Cell) -> str:
+    return f"{f'{cell.rate:.2f} {cell.passed}/{cell.total}':>14}"
+
+
 def print_table(title: str, rows: dict[str, dict[str, Cell]]) -> None:
     styles = sorted({style for cells in rows.values() for style in cells})
     print(title)
     print("  lang " + "".join(f"{s[:13]:>14}" for s in styles) + f"{'all':>14}")
-    for language, cells in rows.items():
-        line = "".join(
-            f"{f'{cells[s].rate:.2f} {cells[s].passed}/{cells[s].total}':>14}" if s in cells else f"{'-':>14}"
-            for s in styles
-        )
-        everything = total(cells)
-        print(f"  {language:4s} {line}{f'{everything.rate:.2f} {everything.passed}/{everything.total}':>14}")
+    for language, cells in {**rows, "all": every_language(rows)}.items():
+        line = "".join(_cell(cells[s]) if s in cells else f"{'-':>14}" for s in styles)
+        print(f"  {language:4s} {line}{_cell(total(cells))}")
