@@ -17,7 +17,7 @@ from api.pipeline.danger_model import DANGER, DangerModel
 from api.pipeline.nlu_data import load_nlu_examples
 from bench.nlu_models import Current
 
-RASA_THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
+RASA_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
 SEED = 7
 
 
@@ -46,7 +46,7 @@ def main() -> int:
         for name, said in (("Rasa alone", rasa), ("with danger model", both)):
             recall = sum(s for s, t in zip(said, truth, strict=True) if t) / max(1, sum(truth))
             false = sum(s for s, t in zip(said, truth, strict=True) if not t) / max(1, len(truth) - sum(truth))
-            print(f"  Rasa >= {threshold:.1f} {name:18s} recall {recall:.3f}  false danger {false:.3f}")
+            print(f"  Rasa >= {threshold:.2f} {name:18s} recall {recall:.3f}  false danger {false:.3f}")
     return 0
 
 

@@ -4,10 +4,10 @@ Each candidate is trained here on data/nlu/ (the assistant's training data) with
 the held-out sets: tests/nlu/heldout_*.yml (plain held-out examples) and tests/nlu/realistic/*.yml (realistic
 writing, per style). Nothing downloads; everything runs on this machine's CPU.
 
-- current: the features and classifier of bot/config.yml (whitespace words and character 1-5-grams within words,
-  lowercased, counts; logistic regression, lbfgs), with its danger threshold (0.2) and fallback (0.2).
-- folded: the same, on the words as typed and as folded (no diacritics, one case, lookalike letters folded), so
-  "nao" and "não" share features.
+- raw counts: the pipeline bot/config.yml ran until 2026-12-03 (whitespace words and character 1-5-grams within
+  words, lowercased, raw counts; Rasa's logistic regression: lbfgs, balanced classes).
+- current: what bot/config.yml runs now: the same features scaled (sublinear tf, idf, unit length) before the
+  logistic regression (bot/components/scaled_logistic_regression.py, C=10), with its danger threshold and fallback.
 - current + danger model: current, plus the dedicated danger-or-not classifier the gateway runs beside Rasa
   (api/pipeline/danger_model.py: character 2-5-grams of the folded text, balanced classes, its threshold chosen
   on a validation split of the training data, never on the held-out sets).
@@ -32,13 +32,17 @@ import yaml
 from api.core.config import ROOT
 from api.pipeline.danger_model import DangerModel
 from api.pipeline.nlu_data import NluExample, examples_of, load_nlu_examples
-from api.pipeline.normalise import fold
 
 DANGER = "immediate_danger"
 FALLBACK = "nlu_fallback"
-DANGER_THRESHOLD = 0.2
-FALLBACK_THRESHOLD = 0.2
 SEED = 42
+
+
+def pipeline_setting(component: str, key: str) -> float:
+    """A setting of bot/config.yml's NLU pipeline, so the replica runs what Rasa runs."""
+    config = yaml.safe_load((ROOT / "bot" / "config.yml").read_text(encoding="utf-8"))
+    step = next(s for s in config["pipeline"] if str(s["name"]).endswith(component))
+    return float(step[key])
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,6 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-def _folded_words(text: str) -> list[str]:
-    typed = text.casefold().split()
-    return typed + [w for w in fold(text).split() if w not in typed]
-
-
 class Candidate:
     name = ""
 
@@ -76,6 +75,8 @@ class Candidate:
         self.pipeline: Any = None
         self.danger: Any = None
         self.danger_threshold = 1.0
+        self.rasa_danger_threshold = pipeline_setting("DangerThreshold", "threshold")
+        self.fallback_threshold = pipeline_setting("FallbackClassifier", "threshold")
 
     def features(self) -> Any:
         from sklearn.feature_extraction.text import CountVectorizer
@@ -90,11 +91,16 @@ class Candidate:
     def tokens(self) -> Callable[[str], list[str]]:
         return _words
 
-    def fit(self, examples: list[tuple[str, str]]) -> None:
+    def classifier(self) -> list[Any]:
+        """Rasa's logistic regression: balanced classes, as Rasa's component always sets."""
         from sklearn.linear_model import LogisticRegression
+
+        return [LogisticRegression(max_iter=3000, class_weight="balanced", random_state=SEED)]
+
+    def fit(self, examples: list[tuple[str, str]]) -> None:
         from sklearn.pipeline import make_pipeline
 
-        self.pipeline = make_pipeline(self.features(), LogisticRegression(max_iter=3000, random_state=SEED))
+        self.pipeline = make_pipeline(self.features(), *self.classifier())
         self.pipeline.fit([t for t, _ in examples], [i for _, i in examples])
 
     def predict(self, text: str) -> str:
@@ -103,10 +109,10 @@ class Candidate:
         scores = {str(c): float(p) for p, c in ranked}
         if self.danger is not None and self.danger.predict_proba([text])[0][1] >= self.danger_threshold:
             return DANGER
-        if scores.get(DANGER, 0.0) >= DANGER_THRESHOLD:
+        if scores.get(DANGER, 0.0) >= self.rasa_danger_threshold:
             return DANGER
         best, intent = ranked[0]
-        if best < FALLBACK_THRESHOLD:
+        if best < self.fallback_threshold:
             return FALLBACK
         return str(intent)
 
@@ -119,15 +125,24 @@ def _char_grams(words: list[str]) -> list[str]:
     return grams
 
 
+class RawCounts(Candidate):
+    name = "raw counts"
+
+
 class Current(Candidate):
+    """bot/components/scaled_logistic_regression.py: the counts scaled before the logistic regression."""
+
     name = "current"
 
+    def classifier(self) -> list[Any]:
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.linear_model import LogisticRegression
 
-class Folded(Candidate):
-    name = "folded"
-
-    def tokens(self) -> Callable[[str], list[str]]:
-        return _folded_words
+        c = pipeline_setting("ScaledLogisticRegression", "C")
+        return [
+            TfidfTransformer(sublinear_tf=True),
+            LogisticRegression(C=c, max_iter=1000, class_weight="balanced", random_state=SEED),
+        ]
 
 
 class WithDangerModel(Current):
@@ -195,7 +210,7 @@ def main() -> int:
     examples = [(e.text, e.intent) for e in load_nlu_examples(ROOT / "data" / "nlu")]
     sets = held_out()
     print(f"{len(examples)} training examples; held-out: {', '.join(f'{k} {len(v)}' for k, v in sets.items())}")
-    for candidate in (Current(), Folded(), WithDangerModel()):
+    for candidate in (RawCounts(), Current(), WithDangerModel()):
         tracemalloc.start()
         began = time.perf_counter()
         candidate.fit(examples)
