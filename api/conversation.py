@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -22,6 +22,7 @@ from actions.common import OUTBOX
 from api.content.renderer import Button, Message
 from api.core.logging import pseudonym
 from api.pipeline.language import mentioned_language, named_language
+from api.pipeline.normalise import clean
 from api.rasa_client import DANGER, Parsed, RasaUnavailable
 from api.review import (
     CONTACT_ONLY_PAYLOAD,
@@ -70,6 +71,10 @@ class Inbound:
     switched_from: str | None = None
     typed: str | None = None
     nlu_text: str = ""
+    # Her words before redaction, for the gateway's danger model only: read in memory during this turn, never
+    # stored, logged or sent to Rasa. Redaction must never hide danger ("the agent says the van comes at 2am to
+    # move us" can read as a status statement and be removed whole).
+    unredacted: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -243,7 +248,9 @@ class Conversation:
         shown_en = await self._to_english(shown, language)
         if named:
             return Inbound(f'/choose_language{{"language":"{named}"}}', shown, shown_en, switched_from, shown)
-        return Inbound("", shown, shown_en, switched_from, shown, nlu_text=self._for_nlu(shown_en or shown))
+        return Inbound(
+            "", shown, shown_en, switched_from, shown, nlu_text=self._for_nlu(shown_en or shown), unredacted=clean(text)
+        )
 
     async def _drive_rasa(self, session: ChatSession, turn: Inbound) -> tuple[list[Message], str, bool]:
         """One turn in Rasa: NLU for her words (which it does not keep), then the payload that drives it.
@@ -251,7 +258,7 @@ class Conversation:
         Also says whether the reply leads with the 999 guidance (danger, or the safe fallback, which does)."""
         expecting, session.typed, session.outbox, session.expecting = session.expecting, turn.typed, [], None
         try:
-            payload = turn.payload or await self._payload_for(turn.nlu_text, expecting)
+            payload = turn.payload or await self._payload_for(turn, expecting)
             if payload == LANGUAGE_SUPPORT_PAYLOAD:
                 session.wanted_language = self._wanted_language(session, turn)
             raw = await self.runtime.rasa.send(session.sender_id, payload)
@@ -269,7 +276,10 @@ class Conversation:
         named = mentioned_language(turn.typed or "", self.runtime.language_names, source)
         return named or session.language
 
-    async def _payload_for(self, nlu_text: str, expecting: str | None) -> str:
+    async def _payload_for(self, turn: Inbound, expecting: str | None) -> str:
+        if self._danger_model_says(turn.unredacted):
+            return DANGER_PAYLOAD
+        nlu_text = turn.nlu_text
         if not any(c.isalnum() for c in nlu_text):
             # She told us only about her status, which was removed: answer what she most likely fears
             # (is it safe to report?) rather than let NLU guess from nothing.
@@ -288,19 +298,24 @@ class Conversation:
             return True
         return parsed.intent in CONTROLS and parsed.confidence >= CONTROL_CONFIDENCE
 
+    def _danger_model_says(self, unredacted: str) -> bool:
+        """The dedicated danger model (api/pipeline/danger_model.py) on her words before redaction: the message,
+        and each sentence when there are several ("three lines about her job, then: tonight he strangled me and
+        he is downstairs")."""
+        danger_model = self.runtime.danger
+        if danger_model is None or not unredacted.strip():
+            return False
+        sentences = self.runtime.redactor.sentences(unredacted)[:MAX_SENTENCES_READ]
+        # A single sentence is the message itself.
+        return danger_model.any_danger([unredacted, *sentences] if len(sentences) > 1 else [unredacted])
+
     async def _intent(self, nlu_text: str) -> Parsed:
-        """NLU's intent for the message; danger in any one of its sentences makes the whole message danger
-        ("three lines about her job, then: tonight he strangled me and he is downstairs"), whether Rasa's
-        classifier or the dedicated danger model (api/pipeline/danger_model.py) reads it."""
+        """Rasa's intent for the (redacted) message; danger in any one of its sentences makes the whole message
+        danger."""
         parsed = await self.runtime.rasa.parse(nlu_text)
         if parsed.intent == DANGER:
             return parsed
         sentences = self.runtime.redactor.sentences(nlu_text)[:MAX_SENTENCES_READ]
-        danger_model = self.runtime.danger
-        # The message, and its sentences when it has more than one (a single sentence is the message itself).
-        texts = [nlu_text, *sentences] if len(sentences) > 1 else [nlu_text]
-        if danger_model is not None and danger_model.any_danger(texts):
-            return Parsed(DANGER, parsed.confidence)
         if len(sentences) < 2:
             return parsed
         each = await asyncio.gather(*(self.runtime.rasa.parse(sentence) for sentence in sentences))

@@ -198,3 +198,26 @@ def test_the_danger_model_is_a_second_opinion_when_rasa_misses_danger(client: Te
     assert fake.sent == ["/immediate_danger"] and reply.danger
     anyio.run(partial(conversation.reply, session, text="someone stole my bike from the station last week"))
     assert fake.sent[-1] == "/need_other_crime", "and only when it reads danger"
+
+
+class WordDangerModel:
+    """A danger model that reads danger in one made-up word, and records every text it was shown."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def any_danger(self, texts: list[str]) -> bool:
+        self.read += texts
+        return any("qzdanger" in text for text in texts)
+
+
+def test_redaction_never_hides_danger_from_the_danger_model(client: TestClient) -> None:
+    fake = FakeRasa("ask_safe_to_report", 0.5)
+    conversation, session = chat_with(client, fake)
+    danger = WordDangerModel()
+    conversation.runtime.danger = danger
+    reply = anyio.run(partial(conversation.reply, session, text="my visa ran out and he is qzdanger at the door"))
+    assert fake.sent == ["/immediate_danger"] and reply.danger
+    assert any("qzdanger" in text for text in danger.read), "the danger model read her words before redaction"
+    assert not any("qzdanger" in text or "visa" in text for text in fake.parsed), "Rasa never got them"
+    assert "qzdanger" not in session.transcript[0].text, "the transcript holds the redacted words only"
