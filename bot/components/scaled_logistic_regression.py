@@ -13,7 +13,7 @@ cannot be loaded is an error, never a silently untrained classifier.
 """
 
 import logging
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -29,13 +29,13 @@ TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class ScaledLogisticRegression(LogisticRegressionClassifier):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "max_iter": 1000}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
-        name: Text,
+        config: Dict[str, Any],
+        name: str,
         model_storage: ModelStorage,
         resource: Resource,
     ) -> None:
@@ -49,7 +49,7 @@ class ScaledLogisticRegression(LogisticRegressionClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
