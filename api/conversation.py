@@ -191,6 +191,9 @@ class Conversation:
             began = time.perf_counter()
             if payload is not None:
                 self.accepted_payload(session, payload)
+                # A statement continues only into the very next typed message: after a button, her next words
+                # (a phone number the form asked for) are read on their own.
+                session.status_pending = False
                 if payload == REVIEW_PAYLOAD:
                     return Reply(messages=[self.review_message(session)])
                 turn = Inbound(payload, *self._button_title(session, payload))
@@ -234,7 +237,9 @@ class Conversation:
     async def _inbound_text(self, session: ChatSession, text: str) -> Inbound:
         """Her text, redacted (and translated where a model is installed); the payload is settled later."""
         named = named_language(text, self.runtime.language_names)
-        detected = None if named else self.runtime.languages.detect(text)
+        # Her name, a number or safe times, typed where the form asked for them, say nothing of her language.
+        answering = session.expecting in FREE_TEXT_ANSWERS
+        detected = None if named or answering else self.runtime.languages.detect(text)
         switched_from = None
         if detected and detected.language != session.language:
             switched_from, session.language = session.language, detected.language
@@ -295,7 +300,7 @@ class Conversation:
     @staticmethod
     def _heard_over_an_answer(parsed: Parsed) -> bool:
         if parsed.intent in ALWAYS_HEARD:
-            return True
+            return not parsed.guessed
         return parsed.intent in CONTROLS and parsed.confidence >= CONTROL_CONFIDENCE
 
     def _danger_model_says(self, unredacted: str) -> bool:

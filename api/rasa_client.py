@@ -23,18 +23,21 @@ class RasaUnavailable(Exception):
 class Parsed:
     intent: str
     confidence: float
+    # NLU was unsure (its fallback) and danger was only its likeliest guess: enough to lead with 999 on an open
+    # message, not to interrupt the answer to a question the form just asked (her name is not danger).
+    guessed: bool = False
 
 
 FALLBACK = "nlu_fallback"
 DANGER = "immediate_danger"
 
 
-def acted_intent(name: str, ranking: list[Any]) -> str:
+def danger_guessed(name: str, ranking: list[Any]) -> bool:
     """Safety first: when NLU is unsure, but thinks danger the likeliest, the answer is the danger guidance."""
     if name != FALLBACK:
-        return name
+        return False
     candidates = [r.get("name") for r in ranking if isinstance(r, dict) and r.get("name") != FALLBACK]
-    return DANGER if candidates and candidates[0] == DANGER else name
+    return bool(candidates) and candidates[0] == DANGER
 
 
 class RasaClient:
@@ -59,8 +62,12 @@ class RasaClient:
         if not isinstance(name, str):
             raise RasaUnavailable("unexpected parse")
         confidence = intent.get("confidence") if isinstance(intent, dict) else None
-        acted = acted_intent(name, parsed.get("intent_ranking") or [])
-        return Parsed(acted, float(confidence) if isinstance(confidence, int | float) else 0.0)
+        guessed = danger_guessed(name, parsed.get("intent_ranking") or [])
+        return Parsed(
+            DANGER if guessed else name,
+            float(confidence) if isinstance(confidence, int | float) else 0.0,
+            guessed=guessed,
+        )
 
     async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
         try:

@@ -221,3 +221,40 @@ def test_redaction_never_hides_danger_from_the_danger_model(client: TestClient) 
     assert any("qzdanger" in text for text in danger.read), "the danger model read her words before redaction"
     assert not any("qzdanger" in text or "visa" in text for text in fake.parsed), "Rasa never got them"
     assert "qzdanger" not in session.transcript[0].text, "the transcript holds the redacted words only"
+
+
+def test_a_button_between_two_messages_ends_a_status_statement(client: TestClient) -> None:
+    conversation, session = chat_with(client, FakeRasa("inform"))
+    anyio.run(partial(conversation.reply, session, text="my husband hits me. My visa expires in March."))
+    assert session.status_pending
+    anyio.run(partial(conversation.reply, session, payload="/request_handover"))
+    assert not session.status_pending, "a button ends it"
+    anyio.run(partial(conversation.reply, session, text="07700 900123"))
+    assert session.transcript[-2].text == "07700 900123", "the phone number the form asked for is kept"
+
+
+class GuessingRasa(FakeRasa):
+    """NLU unsure about everything, with danger as its likeliest guess (as on a name it has never seen)."""
+
+    async def parse(self, text: str) -> Parsed:
+        self.parsed.append(text)
+        return Parsed("immediate_danger", 0.2, guessed=True)
+
+
+def test_a_guess_of_danger_leads_on_a_message_but_never_takes_a_form_answer(client: TestClient) -> None:
+    fake = GuessingRasa("")
+    conversation, session = chat_with(client, fake)
+    anyio.run(partial(conversation.reply, session, text="qzunknown words"))
+    assert fake.sent == ["/immediate_danger"], "an open message: safety first"
+    session.expecting = "nickname"
+    anyio.run(partial(conversation.reply, session, text="Ana"))
+    assert fake.sent[-1] == "/inform", "her name is her answer"
+
+
+def test_a_form_answer_never_switches_the_language(client: TestClient) -> None:
+    conversation, session = chat_with(client, FakeRasa("inform"))
+    session.expecting = "nickname"
+    anyio.run(partial(conversation.reply, session, text="Ana kaman marra ya habibti"))
+    assert session.language == "en"
+    anyio.run(partial(conversation.reply, session, text="ana khayfa kteer, ma baarif shu a3mel halla2"))
+    assert session.language == "ar", "an open message still does"
