@@ -38,11 +38,10 @@ FALLBACK = "nlu_fallback"
 SEED = 42
 
 
-def pipeline_setting(component: str, key: str) -> float:
-    """A setting of bot/config.yml's NLU pipeline, so the replica runs what Rasa runs."""
+def pipeline_settings() -> dict[str, dict[str, Any]]:
+    """bot/config.yml's NLU pipeline, by component class name, so the replica runs what Rasa runs."""
     config = yaml.safe_load((ROOT / "bot" / "config.yml").read_text(encoding="utf-8"))
-    step = next(s for s in config["pipeline"] if str(s["name"]).endswith(component))
-    return float(step[key])
+    return {str(step["name"]).rsplit(".", 1)[-1]: step for step in config["pipeline"]}
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,9 @@ class Candidate:
         self.pipeline: Any = None
         self.danger: Any = None
         self.danger_threshold = 1.0
-        self.rasa_danger_threshold = pipeline_setting("DangerThreshold", "threshold")
-        self.fallback_threshold = pipeline_setting("FallbackClassifier", "threshold")
+        self.settings = pipeline_settings()
+        self.rasa_danger_threshold = float(self.settings["DangerThreshold"]["threshold"])
+        self.fallback_threshold = float(self.settings["FallbackClassifier"]["threshold"])
 
     def features(self) -> Any:
         from sklearn.feature_extraction.text import CountVectorizer
@@ -138,7 +138,7 @@ class Current(Candidate):
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.linear_model import LogisticRegression
 
-        c = pipeline_setting("ScaledLogisticRegression", "C")
+        c = float(self.settings["ScaledLogisticRegression"]["C"])
         return [
             TfidfTransformer(sublinear_tf=True),
             LogisticRegression(C=c, max_iter=1000, class_weight="balanced", random_state=SEED),

@@ -58,14 +58,18 @@ class ScaledLogisticRegression(LogisticRegressionClassifier):
         import skops.io as sio
 
         component = cls(config, execution_context.node_name, model_storage, resource)
+        opened = False
         try:
             with model_storage.read_from(resource) as model_dir:
+                opened = True
                 path = model_dir / f"{resource.name}.skops"
                 unknown = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
                 if unknown:
                     raise TypeError(f"refusing to load {path}: untrusted types {unknown}")
                 component.clf = sio.load(path, trusted=TRUSTED_TYPES)
         except ValueError:
-            # Rasa loads every component while it trains, before there is anything to read.
+            if opened:
+                raise  # a stored model that cannot be read is an error
+            # Nothing stored yet: Rasa loads every component while it trains.
             logger.debug("No trained %s yet in '%s'.", cls.__name__, resource.name)
         return component
