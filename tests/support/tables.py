@@ -40,7 +40,8 @@ def every_language(rows: dict[str, dict[str, Cell]]) -> dict[str, Cell]:
 
 
 def _cell(cell: Cell) -> str:
-    return f"{f'{cell.rate:.2f} {cell.passed}/{cell.total}':>14}"
+    text = f"{cell.rate:.2f} {cell.passed}/{cell.total}"
+    return f" {text:>13}"
 
 
 def print_table(title: str, rows: dict[str, dict[str, Cell]]) -> None:
@@ -48,5 +49,5 @@ def print_table(title: str, rows: dict[str, dict[str, Cell]]) -> None:
     print(title)
     print("  lang " + "".join(f"{s[:13]:>14}" for s in styles) + f"{'all':>14}")
     for language, cells in {**rows, "all": every_language(rows)}.items():
-        line = "".join(_cell(cells[s]) if s in cells else f"{'-':>14}" for s in styles)
+        line = "".join(_cell(cells[s]) if s in cells else f" {'-':>13}" for s in styles)
         print(f"  {language:4s} {line}{_cell(total(cells))}")
