@@ -21,7 +21,7 @@ from api.pipeline.danger_model import DangerModel
 from api.pipeline.language import LanguageDetector, load_language_names
 from api.pipeline.language_model import LatinLanguageModel
 from api.pipeline.redaction import Redactor, StatusLexicon
-from api.pipeline.status_model import StatusModel
+from api.pipeline.status_model import DangerEvidence, StatusModel
 from api.pipeline.translation import OfflineTranslator
 from api.rasa_client import Eraser, RasaClient, tracker_eraser
 from api.sessions import ChatSession, MemorySessionStore
@@ -113,7 +113,10 @@ def redactor_for(settings: Settings, markers: list[str]) -> Redactor:
     """The word list of every language, and the clause classifier trained on data/redaction/ (cached in models/)."""
     redactor = Redactor(StatusLexicon.load(settings.translations_dir), markers=markers)
     # The word list's own verdict (is_status, which never asks the model) labels the training data's context.
-    redactor.model = StatusModel.load_or_train(settings.data_dir / "redaction", settings.models_dir, redactor.is_status)
+    danger = DangerEvidence(settings.data_dir / "nlu", redactor.clauses)
+    redactor.model = StatusModel.load_or_train(
+        settings.data_dir / "redaction", settings.models_dir, redactor.is_status, danger
+    )
     # Load spaCy and the lookalike table now, not on her first message (which may be the one saying she is in
     # danger).
     redactor.redact("warm up")

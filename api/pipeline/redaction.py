@@ -138,6 +138,10 @@ class Redactor:
         """The sentences of a message, as redaction splits them (also for reading danger sentence by sentence)."""
         return [sentence.strip() for sentence in self._sentences(text) if sentence.strip()]
 
+    def clauses(self, text: str) -> list[str]:
+        """The clauses the model judges, as redaction cuts them (also to train it on evidence it must keep)."""
+        return [core_of(clause) for clause, _ in self._clauses(clean(text))]
+
     def _clauses(self, text: str) -> list[tuple[str, str]]:
         """(clause, the separator after it), in order, for every sentence."""
         parts: list[tuple[str, str]] = []

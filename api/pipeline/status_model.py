@@ -6,7 +6,10 @@ normalise.fold), and the previous clause as context: whether it was removed, and
 continuing a removed statement goes too.
 
 Trained on `data/redaction/<lang>.yml` (clauses that state a status and clauses that do not, hard negatives
-such as "he took my passport" included), never on the held-out sets in tests/privacy/heldout/. The threshold is
+such as "he took my passport" included), never on the held-out sets in tests/privacy/heldout/; and on the clauses
+of the NLU data's danger messages (data/nlu/, `DangerEvidence`), which are never status and are the transcript's
+most important evidence: without them the model removed whole danger sentences ("the agent says a van comes before
+sunrise to move all of us") because they read like travel and arrival. The threshold is
 chosen on a validation split of that training data: the lowest that keeps false removals of ordinary clauses
 (those the word list does not already remove) at or under `MAX_FALSE_REMOVALS`: the 5% of evidence the issue
 allows to lose, spent on deliberately hard negatives, so ordinary writing loses less. Training takes under a
@@ -20,13 +23,14 @@ import itertools
 import logging
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from api.pipeline.nlu_data import load_nlu_examples, training_files
 from api.pipeline.normalise import core_of, fold
 from api.pipeline.training import choose_threshold, content_hash, load_or_build
 
@@ -45,6 +49,9 @@ class Example:
     status: bool
     # The word list already removes it: such a clause says nothing about where the classifier's threshold goes.
     listed: bool = False
+    # Whether the threshold is chosen on it: the danger clauses only teach (they would dilute the hard negatives
+    # that MAX_FALSE_REMOVALS is spent on, and so let the threshold drop).
+    calibrates: bool = True
 
     @property
     def context(self) -> Context:
@@ -74,8 +81,36 @@ def load_examples(folder: Path, is_status: Any) -> list[Example]:
     return examples
 
 
-def data_hash(folder: Path) -> str:
-    return content_hash(sorted(folder.glob("*.yml")), Path(__file__))
+@dataclass(frozen=True)
+class DangerEvidence:
+    """Where the danger messages are, and how redaction splits a message into clauses (the redactor's own split)."""
+
+    nlu_dir: Path
+    clauses: Callable[[str], list[str]]
+    intent: str = "immediate_danger"
+
+
+def danger_examples(evidence: DangerEvidence, is_status: Any) -> list[Example]:
+    """Every clause of every danger message, once, as not status, with the clause before it as its context.
+
+    A clause the word list removes is left out: whether it states a status is the list's call, not this data's.
+    """
+    examples: dict[tuple[str, str], Example] = {}
+    for message in load_nlu_examples(evidence.nlu_dir):
+        if message.intent != evidence.intent:
+            continue
+        previous = ""
+        for clause in evidence.clauses(message.text):
+            if clause and not is_status(clause):
+                removed = bool(previous) and bool(is_status(previous))
+                examples.setdefault((clause, previous), Example(clause, previous, removed, False, calibrates=False))
+            previous = clause
+    return list(examples.values())
+
+
+def data_hash(folder: Path, danger: DangerEvidence | None = None) -> str:
+    files = sorted(folder.glob("*.yml")) + (training_files(danger.nlu_dir) if danger else [])
+    return content_hash(files, Path(__file__))
 
 
 DIMENSIONS = 2**20
@@ -170,7 +205,7 @@ class StatusModel:
         train, validation = train_test_split(examples, test_size=0.2, random_state=SEED, stratify=labels)
         probe = cls(fit(train), 0.5)
         scores = probe.probabilities([e.text for e in validation], [e.context for e in validation])
-        unlisted = [(score, e) for score, e in zip(scores, validation, strict=True) if not e.listed]
+        unlisted = [(score, e) for score, e in zip(scores, validation, strict=True) if not e.listed and e.calibrates]
         threshold = choose_threshold(
             [score for score, _ in unlisted], [e.status for _, e in unlisted], MAX_FALSE_REMOVALS
         )
@@ -179,17 +214,21 @@ class StatusModel:
         return cls(fit(examples), threshold, min(threshold, threshold_after))
 
     @classmethod
-    def load_or_train(cls, data: Path, cache: Path, is_status: Any) -> StatusModel | None:
+    def load_or_train(
+        cls, data: Path, cache: Path, is_status: Any, danger: DangerEvidence | None = None
+    ) -> StatusModel | None:
         """The cached model for this training data, trained (and cached) first if there is none yet."""
         if not any(data.glob("*.yml")):
             return None
 
         def build() -> tuple[Any, float, float | None]:
-            model = cls.train(load_examples(data, is_status))
+            extra = danger_examples(danger, is_status) if danger else []
+            model = cls.train(load_examples(data, is_status) + extra)
             return model.classifier, model.threshold, model.threshold_after
 
         try:
-            classifier, threshold, threshold_after = load_or_build(cache, "status-model", data_hash(data), build)
+            key = data_hash(data, danger)
+            classifier, threshold, threshold_after = load_or_build(cache, "status-model", key, build)
         except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
             # The word list still redacts; a broken training file must not stop the assistant answering.
             log.error("redaction.model_unavailable", extra={"error": type(error).__name__})

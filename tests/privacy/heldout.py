@@ -6,7 +6,9 @@ code-switched, split across sentences or messages, indirect, reference numbers. 
 
 Status recall: every `reveals` substring is gone and the marker is there. A `previous` message is redacted first,
 and whether it ended on a removed statement is passed on, as the gateway does. Evidence kept: the message comes
-back unchanged. `python -m tests.privacy.heldout` prints both tables (make test runs it).
+back unchanged. Danger kept: a danger message of the NLU held-out set (tests/nlu/realistic/) comes back unchanged,
+unless the word list itself removes one of its clauses (then that clause states a status); it is the evidence a
+support worker most needs. `python -m tests.privacy.heldout` prints the three tables (make test runs it).
 """
 
 from __future__ import annotations
@@ -21,15 +23,20 @@ from api.core.config import ROOT
 from api.pipeline.normalise import clean
 from api.pipeline.redaction import Redactor
 from tests.privacy.rates import redactor
-from tests.support.tables import Cell, print_table, total
+from tests.support.tables import Cell, every_language, print_table, total
 
 HELDOUT = ROOT / "tests" / "privacy" / "heldout"
+DANGER_HELDOUT = ROOT / "tests" / "nlu" / "realistic"
+DANGER = "immediate_danger"
 TARGET_RECALL = 0.98
 TARGET_KEPT = 0.95
 # What make test enforces while the targets are not yet met everywhere: a regression guard, not the goal. On the
 # fresh sets of 2026-12-03 the weakest language was zh at 0.70 recall (0.835 over all); evidence kept 0.90 (en).
 FLOOR_RECALL = 0.65
 FLOOR_KEPT = 0.85
+# Danger messages kept whole: 0.86 before the clause classifier learned from the NLU data's danger messages, 0.96
+# after (fresh sets of 2026-12-03, second batch).
+FLOOR_DANGER_KEPT = 0.90
 
 
 def status_removed(redactor_: Redactor, case: dict[str, object], language: str) -> bool:
@@ -45,6 +52,17 @@ def status_removed(redactor_: Redactor, case: dict[str, object], language: str) 
 def evidence_kept(redactor_: Redactor, case: dict[str, object], language: str) -> bool:
     text = str(case["text"])
     return redactor_.redact(text, language=language).text == clean(text).strip()
+
+
+def danger_kept(path: Path) -> dict[str, Cell]:
+    kept: dict[str, Cell] = defaultdict(Cell)
+    language = path.stem
+    for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        text = str(case["text"])
+        if case["intent"] != DANGER or any(redactor().is_status(c, language) for c in redactor().clauses(text)):
+            continue
+        kept[str(case["style"])].add(evidence_kept(redactor(), case, language), text)
+    return kept
 
 
 def measure(path: Path) -> tuple[dict[str, Cell], dict[str, Cell]]:
@@ -65,14 +83,16 @@ def main(argv: list[str]) -> int:
     kept_rows: dict[str, dict[str, Cell]] = {}
     for path in sorted(HELDOUT.glob("*.yml")):
         recall_rows[path.stem], kept_rows[path.stem] = measure(path)
+    danger_rows = {path.stem: danger_kept(path) for path in sorted(DANGER_HELDOUT.glob("*.yml"))}
     print_table(f"Held-out status recall per language x style (target >= {TARGET_RECALL}):", recall_rows)
     print_table(f"Held-out evidence kept per language x style (target >= {TARGET_KEPT}):", kept_rows)
+    print_table(f"Held-out danger messages kept whole per language x style (target >= {TARGET_KEPT}):", danger_rows)
     if verbose:
         for language in recall_rows:
             for style, cell in recall_rows[language].items():
                 for text in cell.failures:
                     print(f"  missed {language} {style}: {text}")
-            for style, cell in kept_rows[language].items():
+            for style, cell in [*kept_rows[language].items(), *danger_rows.get(language, {}).items()]:
                 for text in cell.failures:
                     print(f"  removed by mistake {language} {style}: {text}")
     low = [
@@ -80,8 +100,11 @@ def main(argv: list[str]) -> int:
         for language in recall_rows
         if total(recall_rows[language]).rate < FLOOR_RECALL or total(kept_rows[language]).rate < FLOOR_KEPT
     ]
+    if total(every_language(danger_rows)).rate < FLOOR_DANGER_KEPT:
+        low.append("danger")
     if low:
-        print(f"Below the floor ({FLOOR_RECALL} recall, {FLOOR_KEPT} kept): {' '.join(low)}")
+        floors = f"{FLOOR_RECALL} recall, {FLOOR_KEPT} kept, {FLOOR_DANGER_KEPT} danger kept"
+        print(f"Below the floor ({floors}): {' '.join(low)}")
     return 1 if low else 0
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from api.pipeline.status_model import Context, StatusModel
+from api.pipeline.status_model import Context, DangerEvidence, StatusModel, danger_examples
 from api.pipeline.training import choose_threshold
 
 STATUS = ["my sponsor is my husband", "i am on his visa", "my case is still going", "they refused my claim"]
@@ -59,3 +59,49 @@ def test_threshold_keeps_false_removals_within_the_limit() -> None:
     false_removals = sum(1 for s, status in zip(scores, labels, strict=True) if not status and s >= threshold)
     assert false_removals <= 2 and threshold <= 0.99
     assert choose_threshold(scores, labels, budget=0.10) < threshold, "a larger budget, a lower threshold"
+
+
+def write_danger(nlu_dir: Path) -> Path:
+    (nlu_dir / "en").mkdir(parents=True)
+    nlu = {
+        "nlu": [
+            {"intent": "immediate_danger", "examples": "- a van comes tonight to move us, i am scared\n"},
+            {"intent": "need_housing", "examples": "- i need a room tonight\n"},
+        ]
+    }
+    (nlu_dir / "en" / "danger.yml").write_text(yaml.safe_dump(nlu), encoding="utf-8")
+    return nlu_dir
+
+
+def split_on_commas(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",")]
+
+
+def test_danger_messages_teach_their_clauses_as_evidence_but_never_move_the_threshold(tmp_path: Path) -> None:
+    evidence = DangerEvidence(write_danger(tmp_path / "nlu"), split_on_commas)
+    examples = danger_examples(evidence, listed)
+    assert [(e.text, e.previous, e.status, e.calibrates) for e in examples] == [
+        ("a van comes tonight to move us", "", False, False),
+        ("i am scared", "a van comes tonight to move us", False, False),
+    ]
+
+
+def test_a_clause_the_word_list_removes_is_not_taught_as_evidence(tmp_path: Path) -> None:
+    nlu_dir = write_danger(tmp_path / "nlu")
+    evidence = DangerEvidence(nlu_dir, lambda text: ["he is here", "my visa ran out"])
+    examples = danger_examples(evidence, listed)
+    assert [e.text for e in examples] == ["he is here"]
+
+
+def test_the_danger_data_is_part_of_the_cache_key(tmp_path: Path) -> None:
+    data = write_data(tmp_path / "data")
+    evidence = DangerEvidence(write_danger(tmp_path / "nlu"), split_on_commas)
+    StatusModel.load_or_train(data, tmp_path / "cache", listed, evidence)
+    before = list((tmp_path / "cache").glob("status-model-*.joblib"))
+    (tmp_path / "nlu" / "en" / "danger.yml").write_text(
+        yaml.safe_dump({"nlu": [{"intent": "immediate_danger", "examples": "- he is at the door\n"}]}),
+        encoding="utf-8",
+    )
+    StatusModel.load_or_train(data, tmp_path / "cache", listed, evidence)
+    after = list((tmp_path / "cache").glob("status-model-*.joblib"))
+    assert len(before) == len(after) == 1 and before != after
