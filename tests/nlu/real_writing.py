@@ -41,10 +41,10 @@ LOGS = ROOT / "test-output" / "real-writing-logs"
 START_LANGUAGE = "en"
 TARGETS = {"danger recall": 0.98, "danger first": 0.98, "intent accuracy": 0.9, "her language": 0.98}
 TARGET_FALSE_DANGER = 0.05
-# Regression guards for make test (over each language's whole set), below the targets on purpose. On the fresh
-# sets of 2026-12-03 (after the scaled classifier, the new training data and the danger model reading her words
-# before redaction) the weakest languages were at 0.88 danger recall (pa; 0.969 over all) and 0.28 false danger
-# (ro; 0.169 over all). The targets are not met yet; these only stop it getting worse.
+# Regression guards for make test (over each language's whole set), below the targets on purpose. On the second
+# fresh batch of 2026-12-03 (after the first batch was retired into the training data) the weakest languages were
+# at 0.88 danger recall (ar; 0.981 over all) and 0.26 false danger (sq; 0.152 over all). The targets are not met
+# yet; these only stop it getting worse.
 FLOORS = {"danger recall": 0.80, "danger first": 0.80}
 CEILING_FALSE_DANGER = 0.32
 WORKERS = 6

@@ -31,8 +31,8 @@ DANGER = "immediate_danger"
 TARGET_RECALL = 0.98
 TARGET_KEPT = 0.95
 # What make test enforces while the targets are not yet met everywhere: a regression guard, not the goal. On the
-# fresh sets of 2026-12-03 the weakest language was zh at 0.70 recall (0.835 over all); evidence kept 0.90 (en).
-FLOOR_RECALL = 0.65
+# second fresh batch of 2026-12-03 the weakest language was uk at 0.78 recall (0.855 over all); evidence kept 0.95.
+FLOOR_RECALL = 0.70
 FLOOR_KEPT = 0.85
 # Danger messages kept whole: 0.86 before the clause classifier learned from the NLU data's danger messages, 0.96
 # after (fresh sets of 2026-12-03, second batch).
