@@ -80,6 +80,9 @@ def build_runtime(settings: Settings) -> Runtime:
     private_dir(settings.var_dir)
     content = load_content(settings)
     migrate(settings.effective_database_url)
+    redactor = redactor_for(
+        settings, [content.catalog.text(code, "redaction.marker") for code in content.catalog.languages]
+    )
     return Runtime(
         settings=settings,
         content=content,
@@ -87,10 +90,9 @@ def build_runtime(settings: Settings) -> Runtime:
         rasa=RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, settings.effective_rasa_token),
         trackers=trackers_for(settings),
         database=Database(settings.effective_database_url),
-        redactor=redactor_for(
-            settings, [content.catalog.text(code, "redaction.marker") for code in content.catalog.languages]
-        ),
-        danger=DangerModel.load_or_train(settings.data_dir / "nlu", settings.models_dir),
+        redactor=redactor,
+        # Sentences as the gateway splits them, so the sentence threshold is chosen on what it will read.
+        danger=DangerModel.load_or_train(settings.data_dir / "nlu", settings.models_dir, redactor.sentences),
         languages=detector_for(settings, set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),
         translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),

@@ -1,75 +1,97 @@
-"""What reading a message sentence by sentence does to danger: recall and false alarms, against the whole-message
-reading alone, on the held-out NLU sets (tests/nlu/heldout_*.yml, never used in training).
+"""Which readers of a long message's sentences earn their false alarms: measured on a validation split of the
+training data only (never the held-out sets).
 
-The gateway acts on danger when NLU reads it in the whole message or in any one of its sentences
-(api/conversation.Conversation._intent). This runs that same rule against a real Rasa server and counts, per
-language: danger messages read as danger (whole message; whole or any sentence), and other messages read as danger
-(false alarms), both ways. A bench, not a test: `python -m bench.danger_sentences` (a few minutes).
+Trains bench/nlu_models.py's replica of the Rasa pipeline and the gateway's danger model (with its sentence
+threshold) on 80% of data/nlu/, then prints, on the other 20%'s messages of several sentences (split as the
+gateway splits them), danger recall and false danger for each way of reading them. This is why the gateway reads
+sentences with the danger model only, at its own sentence threshold, and Rasa reads the whole message
+(api/conversation.py). `python -m bench.danger_sentences` (a few minutes on two cores).
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
-import tempfile
-from pathlib import Path
-
-import yaml
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from api.core.config import ROOT
-from api.rasa_client import RasaClient
-from api.stack import Stack, free_port
-from tests.privacy.rates import redactor
-
-DANGER = "immediate_danger"
-
-
-def examples(path: Path) -> list[tuple[str, str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out = []
-    for block in data.get("nlu") or []:
-        for line in str(block.get("examples", "")).splitlines():
-            if line.strip().startswith("- "):
-                out.append((line.strip()[2:], str(block["intent"])))
-    return out
+from api.pipeline.danger_model import DANGER, MAX_SENTENCES, DangerModel
+from api.pipeline.nlu_data import load_nlu_examples
+from bench.danger_ensemble import SEED
+from bench.nlu_models import Current
 
 
-async def measure(rasa: RasaClient, items: list[tuple[str, str]]) -> tuple[int, int, int, int, int, int]:
-    danger_total = whole_hits = any_hits = other_total = whole_false = any_false = 0
-    sentences_of = redactor().sentences
-    for text, intent in items:
-        whole = (await rasa.parse(text)).intent == DANGER
-        parts = sentences_of(text)
-        each = [(await rasa.parse(p)).intent == DANGER for p in parts] if len(parts) > 1 else []
-        either = whole or any(each)
-        if intent == DANGER:
-            danger_total += 1
-            whole_hits += whole
-            any_hits += either
-        else:
-            other_total += 1
-            whole_false += whole
-            any_false += either
-    return danger_total, whole_hits, any_hits, other_total, whole_false, any_false
+@dataclass(frozen=True)
+class Read:
+    """One message of several sentences, as each reader scores it."""
+
+    danger: bool
+    rasa_message: bool
+    rasa_sentences: list[bool]
+    model_message: float
+    model_sentences: list[float]
 
 
-async def run(stack: Stack) -> None:
-    rasa = RasaClient(stack.rasa_url, 10.0, stack.rasa_token)
-    header = f"{'danger recall: whole':>22s} {'+ sentences':>12s} {'false danger: whole':>21s} {'+ sentences':>12s}"
-    print(f"{'lang':5s} {header}")
-    for path in sorted((ROOT / "tests" / "nlu").glob("heldout_*.yml")):
-        d, wh, ah, o, wf, af = await measure(rasa, examples(path))
-        language = path.stem.removeprefix("heldout_")
-        print(f"{language:5s} {wh:>13d}/{d:<8d} {ah:>5d}/{d:<6d} {wf:>12d}/{o:<8d} {af:>5d}/{o:<6d}")
-    await rasa.close()
+def rates(reads: list[Read], says: Callable[[Read], bool]) -> tuple[float, float]:
+    danger = [says(r) for r in reads if r.danger]
+    calm = [says(r) for r in reads if not r.danger]
+    return sum(danger) / max(1, len(danger)), sum(calm) / max(1, len(calm))
 
 
 def main() -> int:
-    with (
-        tempfile.TemporaryDirectory() as var,
-        Stack(gateway_port=free_port(), rasa_port=free_port(), var_dir=Path(var), start_gateway=False) as stack,
-    ):
-        asyncio.run(run(stack))
+    from sklearn.model_selection import train_test_split
+
+    from api.runtime import load_content, redactor_for
+    from tests.helpers import make_settings
+
+    settings = make_settings()
+    catalog = load_content(settings).catalog
+    sentences = redactor_for(settings, [catalog.text(code, "redaction.marker") for code in catalog.languages]).sentences
+    examples = load_nlu_examples(ROOT / "data" / "nlu")
+    train, validation = train_test_split(
+        examples, test_size=0.2, random_state=SEED, stratify=[e.intent == DANGER for e in examples]
+    )
+    intents = Current()
+    intents.fit([(e.text, e.intent) for e in train])
+    model = DangerModel.train(train, sentences=sentences)
+    classes = [str(c) for c in intents.pipeline.classes_]
+    rasa_threshold = intents.rasa_danger_threshold
+
+    def rasa_says(texts: list[str]) -> list[bool]:
+        found = intents.pipeline.predict_proba(texts)
+        return [bool(p[classes.index(DANGER)] >= rasa_threshold or classes[p.argmax()] == DANGER) for p in found]
+
+    reads = []
+    for example in validation:
+        parts = sentences(example.text)[:MAX_SENTENCES]
+        if len(parts) > 1:
+            scores = model.probabilities([example.text, *parts])
+            reads.append(
+                Read(example.intent == DANGER, rasa_says([example.text])[0], rasa_says(parts), scores[0], scores[1:])
+            )
+    t, s = model.threshold, model.sentence_threshold
+    print(f"validation messages of several sentences: {len(reads)} ({sum(r.danger for r in reads)} danger)")
+    print(f"danger model threshold {t:.3f}, sentence threshold {s:.3f}; Rasa danger threshold {rasa_threshold}")
+    ways: dict[str, Callable[[Read], bool]] = {
+        "Rasa, whole message": lambda r: r.rasa_message,
+        "Rasa, whole message and each sentence": lambda r: r.rasa_message or any(r.rasa_sentences),
+        "danger model, whole message": lambda r: r.model_message >= t,
+        "danger model, each sentence at the message threshold": lambda r: (
+            max([r.model_message, *r.model_sentences]) >= t
+        ),
+        "danger model, each sentence at its own threshold": lambda r: (
+            r.model_message >= t or max(r.model_sentences) >= s
+        ),
+        "both, each sentence by both (before)": lambda r: (
+            r.rasa_message or any(r.rasa_sentences) or max([r.model_message, *r.model_sentences]) >= t
+        ),
+        "Rasa whole, danger model each sentence at its own (now)": lambda r: (
+            r.rasa_message or r.model_message >= t or max(r.model_sentences) >= s
+        ),
+    }
+    for name, says in ways.items():
+        recall, false = rates(reads, says)
+        print(f"  {name:58s} recall {recall:.3f}  false danger {false:.3f}")
     return 0
 
 

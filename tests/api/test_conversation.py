@@ -3,6 +3,7 @@ victim is sent her own language only."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -149,23 +150,25 @@ def test_an_actions_message_is_taken_from_the_outbox() -> None:
     assert _as_messages([{"custom": {"outbox": 0}}, {"custom": {"outbox": 5}}], outbox) == outbox
 
 
-class SentenceRasa(FakeRasa):
-    """NLU that sees danger only in a sentence about tonight's attack, as a classifier might in a long message."""
-
-    async def parse(self, text: str) -> Parsed:
-        self.parsed.append(text)
-        return Parsed("immediate_danger" if text.startswith("tonight he strangled me") else "need_other_crime", 0.5)
-
-
-def test_danger_buried_in_a_long_message_is_danger(client: TestClient) -> None:
-    fake = SentenceRasa("")
+def test_danger_buried_in_a_long_message_is_danger_and_rasa_reads_the_message_once(client: TestClient) -> None:
+    fake = FakeRasa("need_other_crime", 0.5)
     conversation, session = chat_with(client, fake)
+    danger = WordDangerModel()
+    conversation.runtime.danger = danger
     long = (
         "I work in a nail bar six days a week. The boss keeps my wages. I share a room with four others. "
-        "tonight he strangled me and he is downstairs."
+        "tonight qzdanger and he is downstairs."
     )
     reply = anyio.run(partial(conversation.reply, session, text=long))
     assert fake.sent == ["/immediate_danger"] and reply.danger
+    assert danger.sentences == [
+        "I work in a nail bar six days a week.",
+        "The boss keeps my wages.",
+        "I share a room with four others.",
+        "tonight qzdanger and he is downstairs.",
+    ], "the danger model read it sentence by sentence"
+    anyio.run(partial(conversation.reply, session, text=long.replace("qzdanger", "we had a row")))
+    assert fake.parsed == [long.replace("qzdanger", "we had a row")], "Rasa read the whole message, once"
 
 
 @pytest.mark.parametrize(
@@ -205,10 +208,12 @@ class WordDangerModel:
 
     def __init__(self) -> None:
         self.read: list[str] = []
+        self.sentences: list[str] = []
 
-    def any_danger(self, texts: list[str]) -> bool:
-        self.read += texts
-        return any("qzdanger" in text for text in texts)
+    def any_danger(self, message: str, sentences: Sequence[str] = ()) -> bool:
+        self.read += [message, *sentences]
+        self.sentences = list(sentences)
+        return any("qzdanger" in text for text in self.read[-1 - len(sentences) :])
 
 
 def test_redaction_never_hides_danger_from_the_danger_model(client: TestClient) -> None:

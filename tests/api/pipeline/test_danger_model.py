@@ -3,16 +3,21 @@ keeps false danger on its own validation split within the budget."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
 from api.core.config import ROOT
 from api.pipeline.danger_model import DangerModel
 from api.pipeline.nlu_data import NluExample
+from tests.privacy.rates import redactor
 
 
 @pytest.fixture(scope="module")
 def model() -> DangerModel:
-    trained = DangerModel.load_or_train(ROOT / "data" / "nlu", ROOT / "models")
+    # With the gateway's own sentence split, so this is the model (and the cache file) the gateway uses.
+    trained = DangerModel.load_or_train(ROOT / "data" / "nlu", ROOT / "models", redactor().sentences)
     assert trained is not None
     return trained
 
@@ -27,7 +32,7 @@ def model() -> DangerModel:
     ],
 )
 def test_danger_as_people_type_it(model: DangerModel, text: str) -> None:
-    assert model.any_danger([text])
+    assert model.any_danger(text)
 
 
 @pytest.mark.parametrize(
@@ -35,12 +40,44 @@ def test_danger_as_people_type_it(model: DangerModel, text: str) -> None:
     ["thanks, that's all", "is this chat saved? can someone read it?", "where can I find a solicitor", "hello"],
 )
 def test_ordinary_messages_are_not_danger(model: DangerModel, text: str) -> None:
-    assert not model.any_danger([text])
+    assert not model.any_danger(text)
 
 
-def test_danger_in_one_of_several_texts_is_danger(model: DangerModel) -> None:
-    assert model.any_danger(["I work in a shop in Leeds", "tonight he strangled me and he is downstairs"])
-    assert not model.any_danger([])
+def test_danger_in_one_sentence_of_a_long_message_is_danger(model: DangerModel) -> None:
+    sentences = [
+        "I work in a shop in Leeds and the manager is kind.",
+        "My son started school in September and he likes it.",
+        "I also wanted to ask about English classes for adults.",
+        "tonight he strangled me and he is downstairs.",
+    ]
+    assert model.any_danger(" ".join(sentences), sentences)
+    assert not model.any_danger(" ".join(sentences[:3]), sentences[:3])
+
+
+class FixedScores:
+    """A pipeline whose danger probability for each text is given."""
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return np.array([[1 - self.scores[t], self.scores[t]] for t in texts])
+
+
+def test_a_sentence_needs_its_own_higher_threshold_the_whole_message_does_not() -> None:
+    scores = {"message": 0.65, "calm message": 0.1, "a sentence": 0.65, "a clear sentence": 0.8}
+    model = DangerModel(FixedScores(scores), threshold=0.6, sentence_threshold=0.7)  # type: ignore[arg-type]
+    assert model.any_danger("message")
+    assert not model.any_danger("calm message", ["a sentence", "a sentence"])
+    assert model.any_danger("calm message", ["a sentence", "a clear sentence"])
+
+
+def test_the_sentence_threshold_keeps_every_long_danger_message_the_message_threshold_finds() -> None:
+    danger = [NluExample(f"he is hitting me now. help {i}.", "immediate_danger", "en") for i in range(40)]
+    calm = [NluExample(f"where is the library. number {i}.", "show_services", "en") for i in range(160)]
+    model = DangerModel.train(danger + calm, sentences=lambda text: text.split(". "))
+    assert model.sentence_threshold >= model.threshold
+    assert all(model.any_danger(e.text, e.text.split(". ")) for e in danger)
 
 
 def test_the_threshold_keeps_false_danger_within_the_budget_on_validation() -> None:
@@ -48,4 +85,4 @@ def test_the_threshold_keeps_false_danger_within_the_budget_on_validation() -> N
     calm = [NluExample(f"where is the library number {i}", "show_services", "en") for i in range(160)]
     strict, loose = DangerModel.train(danger + calm, budget=0.0), DangerModel.train(danger + calm, budget=0.2)
     assert strict.threshold >= loose.threshold
-    assert strict.any_danger(["he is hitting me now help"]) and not strict.any_danger(["where is the library"])
+    assert strict.any_danger("he is hitting me now help") and not strict.any_danger("where is the library")
