@@ -42,6 +42,7 @@ STATUS_ONLY_PAYLOAD = "/ask_safe_to_report"
 ANSWER_PAYLOAD = "/inform"
 DANGER_PAYLOAD = "/" + DANGER
 LANGUAGE_SUPPORT_PAYLOAD = "/ask_language_support"
+CHANGE_LANGUAGE = "change_language"
 # Form fields answered in her own words, and the intents that still win while she is answering one.
 FREE_TEXT_ANSWERS = frozenset({"handover_service", "contact_method", "contact_detail", "safe_times", "nickname"})
 ALWAYS_HEARD = frozenset({DANGER, "delete_chat"})
@@ -261,7 +262,7 @@ class Conversation:
         Also says whether the reply leads with the 999 guidance (danger, or the safe fallback, which does)."""
         expecting, session.typed, session.outbox, session.expecting = session.expecting, turn.typed, [], None
         try:
-            payload = turn.payload or await self._payload_for(turn, expecting)
+            payload = turn.payload or await self._payload_for(turn, expecting, session.language)
             if payload == LANGUAGE_SUPPORT_PAYLOAD:
                 session.wanted_language = self._wanted_language(session, turn)
             raw = await self.runtime.rasa.send(session.sender_id, payload)
@@ -279,7 +280,7 @@ class Conversation:
         named = mentioned_language(turn.typed or "", self.runtime.language_names, source)
         return named or session.language
 
-    async def _payload_for(self, turn: Inbound, expecting: str | None) -> str:
+    async def _payload_for(self, turn: Inbound, expecting: str | None, language: str) -> str:
         if self._danger_model_says(turn.unredacted):
             return DANGER_PAYLOAD
         nlu_text = turn.nlu_text
@@ -293,7 +294,16 @@ class Conversation:
             # "cancel": typed text is her answer unless it is danger, "delete this chat", or a confident
             # cancel or skip (the buttons beside the question do those too).
             return ANSWER_PAYLOAD
+        if parsed.intent == CHANGE_LANGUAGE and (asked := self._asked_language(turn, language)):
+            return f'/choose_language{{"language":"{asked}"}}'
         return "/" + parsed.intent
+
+    def _asked_language(self, turn: Inbound, language: str) -> str | None:
+        """The language she asks the chat to write in, when she names one we have ("can you write in English?",
+        "po angielsku prosze", "bangla porte pari na, english e likhen"): the first she names that is not the one
+        the chat is in. Without a name, the language menu is shown instead."""
+        asked = mentioned_language(turn.typed or "", self.runtime.language_names, language)
+        return asked if asked and asked != language and self.runtime.content.catalog.has(asked) else None
 
     @staticmethod
     def _heard_over_an_answer(parsed: Parsed) -> bool:

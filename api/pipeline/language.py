@@ -7,6 +7,7 @@ A switch needs confidence: very short messages ("ok", "1", "help") never switch 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,13 +120,16 @@ class LanguageDetector:
 
 
 def load_language_names(translations: Path) -> dict[str, str]:
-    """Every way of writing a language's name (translations/<lang>/keywords.yml) -> its code."""
+    """Every way of writing a language's name (translations/<lang>/keywords.yml) -> its code: its own names
+    (`language_names`), and how the other languages name it inside a request (`language_names_elsewhere`: "po
+    angielsku", "بالإنجليزي", "英文"). Forms that are also ordinary words somewhere ("bangla" is a bungalow in Roman
+    Urdu, "polish" a verb) are listed only in phrases, because a false match switches her chat's language."""
     names: dict[str, str] = {}
     for path in sorted(translations.glob("*/keywords.yml")):
         code = path.parent.name
         keywords = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         # Not the code itself: "uk" typed alone means the country far more often than Ukrainian.
-        for name in keywords.get("language_names", []):
+        for name in [*keywords.get("language_names", []), *keywords.get("language_names_elsewhere", [])]:
             names[keyword_form(str(name))] = code
     return names
 
@@ -139,6 +143,10 @@ def named_language(text: str, names: dict[str, str]) -> str | None:
 MIN_MENTIONED_NAME = 3
 
 
+def _unspaced(name: str) -> bool:
+    return any(unicodedata.name(c, "").startswith("CJK") for c in name)
+
+
 def mentioned_language(text: str, names: dict[str, str], source: str = "en") -> str | None:
     """A language named anywhere in a message ("is there someone who speaks Portuguese?"), as its code.
 
@@ -148,9 +156,11 @@ def mentioned_language(text: str, names: dict[str, str], source: str = "en") -> 
     found: list[tuple[int, str]] = []
     for name, code in names.items():
         wanted = " ".join(re.findall(r"\w+", name))
-        if len(wanted) < MIN_MENTIONED_NAME:
-            continue
-        position = words.find(f" {wanted} ")
+        if _unspaced(wanted):
+            # Chinese has no spaces between words: "可以用英文回复吗" names English inside one "word".
+            position = words.find(wanted) if len(wanted) >= 2 else -1
+        else:
+            position = words.find(f" {wanted} ") if len(wanted) >= MIN_MENTIONED_NAME else -1
         if position >= 0:
             found.append((position, code))
     codes = [code for _, code in sorted(found)]

@@ -188,6 +188,23 @@ def test_the_language_she_asks_a_person_to_speak_is_kept_as_a_code_only(
     assert session.wanted_language == wanted
 
 
+@pytest.mark.parametrize(
+    ("text", "sent"),
+    [
+        ("can you write in Polish please?", '/choose_language{"language":"pl"}'),
+        ("my english not good, can you answer in arabic", '/choose_language{"language":"ar"}'),
+        ("can you write in another language", "/change_language"),
+        ("can you write in English", "/change_language"),
+    ],
+)
+def test_asking_for_a_named_language_switches_to_it(client: TestClient, text: str, sent: str) -> None:
+    """A language she names, and the chat is not already in, is chosen for her; otherwise she gets the menu."""
+    fake = FakeRasa("change_language", 0.9)
+    conversation, session = chat_with(client, fake)
+    anyio.run(partial(conversation.reply, session, text=text))
+    assert fake.sent == [sent]
+
+
 def test_another_intent_never_sets_the_language_she_needs(client: TestClient) -> None:
     conversation, session = chat_with(client, FakeRasa("change_language", 0.9))
     anyio.run(partial(conversation.reply, session, text="can we switch to Portuguese"))

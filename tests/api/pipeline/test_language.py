@@ -117,7 +117,26 @@ def test_latin_letters_never_switch_to_a_romanised_language_on_nothing(detector:
         ("I speak Polish and a little English", "pl"),
         ("can someone speak English with me", "en"),
         ("is there an interpreter", None),
+        ("Wolę po angielsku, córka mi przetłumaczy", "en"),
+        ("Gal galit rašyt angliškai?", "en"),
+        ("可以用英文回复吗？", "en"),
+        ("ممكن تكتبلي بالإنجليزي؟", "en"),
+        ("Можете писати англійською?", "en"),
+        ("viết bằng tiếng anh được không", "en"),
+        ("ok pa", None),
     ],
 )
 def test_a_language_named_anywhere_in_a_message(text: str, language: str | None) -> None:
     assert mentioned_language(text, load_language_names(ROOT / "translations")) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "language"),
+    [
+        ("bangla okkhor porte pari na, english e likhen please", "bn", "en"),
+        ("ar galima lenkiskai? lietuviskai skaitau sunkiai", "lt", "pl"),
+        ("my english not good, can you answer in arabic", "en", "ar"),
+    ],
+)
+def test_the_first_language_named_that_is_not_the_one_she_is_in(text: str, current: str, language: str) -> None:
+    assert mentioned_language(text, load_language_names(ROOT / "translations"), current) == language
