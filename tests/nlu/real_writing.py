@@ -45,6 +45,8 @@ TARGET_FALSE_DANGER = 0.05
 # fresh batch of 2026-12-03 (after the first batch was retired into the training data) the weakest languages were
 # at 0.88 danger recall (ar; 0.981 over all) and 0.26 false danger (sq; 0.152 over all). The targets are not met
 # yet; these only stop it getting worse.
+# A payload that carries out an intent directly: "write in English" chooses English (api/conversation.py).
+FULFILS = {"choose_language": "change_language"}
 FLOORS = {"danger recall": 0.80, "danger first": 0.80}
 CEILING_FALSE_DANGER = 0.32
 WORKERS = 6
@@ -111,6 +113,7 @@ def run_case(gateway: Gateway, recorder: RecordingRasa, case: Case) -> Outcome:
     danger_text = runtime.content.message(body["language"], "utter_danger")["text"]
     messages = body["messages"]
     acted = recorder.sent.pop(sender_id, "")[1:].split("{", 1)[0]
+    acted = FULFILS.get(acted, acted)
     return Outcome(case, acted, bool(messages) and messages[0]["text"] == danger_text, body["language"])
 
 
