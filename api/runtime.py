@@ -91,7 +91,6 @@ def build_runtime(settings: Settings) -> Runtime:
         trackers=trackers_for(settings),
         database=Database(settings.effective_database_url),
         redactor=redactor,
-        # Sentences as the gateway splits them, so the sentence threshold is chosen on what it will read.
         danger=DangerModel.load_or_train(settings.data_dir / "nlu", settings.models_dir, redactor.sentences),
         languages=detector_for(settings, set(content.catalog.languages)),
         language_names=load_language_names(settings.translations_dir),

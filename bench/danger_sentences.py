@@ -41,12 +41,9 @@ def rates(reads: list[Read], says: Callable[[Read], bool]) -> tuple[float, float
 def main() -> int:
     from sklearn.model_selection import train_test_split
 
-    from api.runtime import load_content, redactor_for
-    from tests.helpers import make_settings
+    from tests.privacy.rates import redactor
 
-    settings = make_settings()
-    catalog = load_content(settings).catalog
-    sentences = redactor_for(settings, [catalog.text(code, "redaction.marker") for code in catalog.languages]).sentences
+    sentences = redactor().sentences
     examples = load_nlu_examples(ROOT / "data" / "nlu")
     train, validation = train_test_split(
         examples, test_size=0.2, random_state=SEED, stratify=[e.intent == DANGER for e in examples]

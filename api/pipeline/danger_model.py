@@ -12,7 +12,8 @@ lowest that keeps false danger on the split at or under `MAX_FALSE_DANGER`, so t
 danger threshold, messages that are not danger rarely get the 999 guidance first. A sentence of a longer message
 has its own threshold, chosen on the same split: reading every sentence tests a message several times, and at the
 message's threshold that tripled false danger on long messages (0.017 -> 0.128 on the validation split) for the
-recall it bought; the sentence threshold is the highest that keeps that recall. `bench/nlu_models.py` compares
+recall it bought; the sentence threshold is halfway to the highest that keeps that recall
+(`bench/danger_sentences.py` measures both readings). `bench/nlu_models.py` compares
 it with the intent classifier alone on the held-out sets. Cached under models/ (api/pipeline/training.py).
 """
 
@@ -106,7 +107,9 @@ class DangerModel:
         return (threshold + best) / 2
 
     @classmethod
-    def load_or_train(cls, nlu_dir: Path, cache: Path, sentences: Sentences | None = None) -> DangerModel | None:
+    def load_or_train(cls, nlu_dir: Path, cache: Path, sentences: Sentences) -> DangerModel | None:
+        """The cached model for this data and code, trained first if there is none; `sentences` is how the gateway
+        splits a message, so the sentence threshold is chosen on what it will read."""
         files = training_files(nlu_dir)
         if not files:
             return None
@@ -115,7 +118,7 @@ class DangerModel:
             model = cls.train(load_nlu_examples(nlu_dir), sentences=sentences)
             return model.pipeline, model.threshold, model.sentence_threshold
 
-        key = content_hash(files, Path(__file__)) + ("-sentences" if sentences else "")
+        key = content_hash(files, Path(__file__))
         try:
             pipeline, threshold, sentence_threshold = load_or_build(cache, "danger-model", key, build)
         except (OSError, yaml.YAMLError, ValueError, KeyError, TypeError) as error:

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from api.pipeline.danger_model import DANGER
 from api.pipeline.nlu_data import load_nlu_examples, training_files
 from api.pipeline.normalise import core_of, fold
 from api.pipeline.training import choose_threshold, content_hash, load_or_build
@@ -87,7 +88,6 @@ class DangerEvidence:
 
     nlu_dir: Path
     clauses: Callable[[str], list[str]]
-    intent: str = "immediate_danger"
 
 
 def danger_examples(evidence: DangerEvidence, is_status: Any) -> list[Example]:
@@ -97,14 +97,15 @@ def danger_examples(evidence: DangerEvidence, is_status: Any) -> list[Example]:
     """
     examples: dict[tuple[str, str], Example] = {}
     for message in load_nlu_examples(evidence.nlu_dir):
-        if message.intent != evidence.intent:
+        if message.intent != DANGER:
             continue
-        previous = ""
+        previous, previous_listed = "", False
         for clause in evidence.clauses(message.text):
-            if clause and not is_status(clause):
-                removed = bool(previous) and bool(is_status(previous))
-                examples.setdefault((clause, previous), Example(clause, previous, removed, False, calibrates=False))
-            previous = clause
+            listed = bool(clause) and bool(is_status(clause))
+            if clause and not listed:
+                example = Example(clause, previous, previous_listed, False, calibrates=False)
+                examples.setdefault((clause, previous), example)
+            previous, previous_listed = clause, listed
     return list(examples.values())
 
 

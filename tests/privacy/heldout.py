@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from api.core.config import ROOT
+from api.pipeline.danger_model import DANGER
 from api.pipeline.normalise import clean
 from api.pipeline.redaction import Redactor
 from tests.privacy.rates import redactor
@@ -27,7 +28,6 @@ from tests.support.tables import Cell, every_language, print_table, total
 
 HELDOUT = ROOT / "tests" / "privacy" / "heldout"
 DANGER_HELDOUT = ROOT / "tests" / "nlu" / "realistic"
-DANGER = "immediate_danger"
 TARGET_RECALL = 0.98
 TARGET_KEPT = 0.95
 # What make test enforces while the targets are not yet met everywhere: a regression guard, not the goal. On the
