@@ -72,8 +72,7 @@ class Candidate:
 
     def __init__(self) -> None:
         self.pipeline: Any = None
-        self.danger: Any = None
-        self.danger_threshold = 1.0
+        self.danger: DangerModel | None = None
         self.settings = pipeline_settings()
         self.rasa_danger_threshold = float(self.settings["DangerThreshold"]["threshold"])
         self.fallback_threshold = float(self.settings["FallbackClassifier"]["threshold"])
@@ -107,13 +106,14 @@ class Candidate:
         probabilities = self.pipeline.predict_proba([text])[0]
         ranked = sorted(zip(probabilities, self.pipeline.classes_, strict=True), reverse=True)
         scores = {str(c): float(p) for p, c in ranked}
-        if self.danger is not None and self.danger.predict_proba([text])[0][1] >= self.danger_threshold:
+        if self.danger is not None and self.danger.any_danger(text):
             return DANGER
         if scores.get(DANGER, 0.0) >= self.rasa_danger_threshold:
             return DANGER
         best, intent = ranked[0]
         if best < self.fallback_threshold:
-            return FALLBACK
+            # As the gateway reads Rasa's fallback (api/rasa_client.danger_guessed): unsure, but danger likeliest.
+            return DANGER if intent == DANGER else FALLBACK
         return str(intent)
 
 
@@ -152,8 +152,7 @@ class WithDangerModel(Current):
 
     def fit(self, examples: list[tuple[str, str]]) -> None:
         super().fit(examples)
-        model = DangerModel.train([NluExample(t, i, "") for t, i in examples])
-        self.danger, self.danger_threshold = model.pipeline, model.threshold
+        self.danger = DangerModel.train([NluExample(t, i, "") for t, i in examples])
 
 
 @dataclass

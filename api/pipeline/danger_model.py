@@ -1,15 +1,19 @@
-"""A dedicated danger-or-not classifier beside Rasa's intent classifier: in danger, the first thing she reads is 999.
+"""A dedicated danger classifier beside Rasa's intent classifier: in danger, the first thing she reads is 999.
 
 Rasa's classifier spreads its probability over twenty intents; danger written in romanised Urdu, SMS-speak or
-buried in a long message often scores below its danger threshold. This model answers one question only, on
-character 2-5-grams of the folded text (no diacritics, one case, lookalikes folded: api/pipeline/normalise.fold),
-so unaccented and accented writing share features, with balanced classes. The gateway reads it on the whole
-message and on each sentence, and acts on danger when it or Rasa (on the whole message) says so
+buried in a long message often scores below its danger threshold. This model asks one question: how far is danger
+ahead of the likeliest other intent? A linear SVM, one intent against the rest, on character 2-5-grams and word
+1-2-grams of the folded text (no diacritics, one case, lookalikes folded: api/pipeline/normalise.fold), so
+unaccented and accented writing share features, with balanced classes. Weighing danger against each other intent,
+rather than against all of them at once as the earlier danger-or-not regression did, lets "how do I help my sister,
+he beats her" count for helping someone else: on a validation split of the training data, at 3% false danger it
+finds 0.93 of danger messages where the regression found 0.89 (and trains in seconds). The gateway reads it on the
+whole message and on each sentence, and acts on danger when it or Rasa (on the whole message) says so
 (api/conversation.py).
 
 Trained on data/nlu/ (never on the held-out sets). Its threshold is chosen on a validation split of that data: the
 lowest that keeps false danger on the split at or under `MAX_FALSE_DANGER`, so that together with Rasa's own
-danger threshold, messages that are not danger rarely get the 999 guidance first. A sentence of a longer message
+danger threshold, messages that are not danger rarely get the 999 guidance first. A message of several sentences
 has its own threshold, chosen on the same split: reading every sentence tests a message several times, and at the
 message's threshold that tripled false danger on long messages (0.017 -> 0.128 on the validation split) for the
 recall it bought; the sentence threshold is halfway to the highest that keeps that recall
@@ -36,20 +40,59 @@ MAX_FALSE_DANGER = 0.03
 SEED = 42
 # A long message is read sentence by sentence, up to this many sentences (bounded work per message).
 MAX_SENTENCES = 12
+WORD = r"(?u)\b\w+\b"
 
 
 def _pipeline() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.svm import LinearSVC
 
     return make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold, sublinear_tf=True, min_df=2),
-        LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000, random_state=SEED),
+        make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold, sublinear_tf=True, min_df=2),
+            TfidfVectorizer(
+                analyzer="word", ngram_range=(1, 2), preprocessor=fold, sublinear_tf=True, min_df=2, token_pattern=WORD
+            ),
+        ),
+        LinearSVC(C=1.0, class_weight="balanced", max_iter=5000, random_state=SEED),
     )
 
 
+def _danger_margin(pipeline: Any, texts: list[str]) -> Any:
+    """How far danger's score is above the best other intent's: one-vs-rest, so "how can I help my sister" is
+    weighed against help_someone_else, not against everything else at once."""
+    import numpy as np
+
+    decisions = np.asarray(pipeline.decision_function(texts))
+    classes = [str(c) for c in pipeline.classes_]
+    if decisions.ndim == 1:  # two intents: the decision is for classes[1]
+        return decisions if classes[1] == DANGER else -decisions
+    danger = classes.index(DANGER)
+    return decisions[:, danger] - np.delete(decisions, danger, axis=1).max(axis=1)
+
+
 Sentences = Callable[[str], list[str]]
+
+
+def _fit(examples: list[NluExample]) -> Any:
+    return _pipeline().fit([e.text for e in examples], [e.intent for e in examples])
+
+
+def _with_sentences(examples: list[NluExample], sentences: Sentences | None) -> list[NluExample]:
+    """The examples, and each sentence of a longer message that is not danger, with that message's intent: the
+    gateway reads sentences alone, and "my son started school in September" on its own must not lean towards
+    danger because such lines surround so much buried danger in the training data. (A danger message's sentences
+    are not added: which of them is the danger is not labelled.)"""
+    if sentences is None:
+        return examples
+    extra = [
+        NluExample(part, e.intent, e.language)
+        for e in examples
+        if e.intent != DANGER and len(parts := sentences(e.text)[:MAX_SENTENCES]) > 1
+        for part in parts
+    ]
+    return examples + extra
 
 
 class DangerModel:
@@ -59,12 +102,20 @@ class DangerModel:
         self.sentence_threshold = threshold if sentence_threshold is None else sentence_threshold
 
     def probabilities(self, texts: Sequence[str]) -> list[float]:
-        return [float(p) for p in self.pipeline.predict_proba(list(texts))[:, 1]] if texts else []
+        """A score in (0, 1) for each text, rising with danger's margin over the other intents (0.5: a tie)."""
+        import numpy as np
+
+        return [float(p) for p in 1 / (1 + np.exp(-_danger_margin(self.pipeline, list(texts))))] if texts else []
 
     def any_danger(self, message: str, sentences: Sequence[str] = ()) -> bool:
-        """Whether the message, or any one of its sentences (when it has several), is danger."""
+        """Whether the message, or any one of its sentences (when it has several), is danger. A message of several
+        sentences is read several times, so every reading of it takes the sentence threshold, the whole message
+        too: long everyday writing scores a little towards danger, because so much danger in the training data is
+        buried in it ("I work in a shop in Leeds... tonight he strangled me")."""
         scores = self.probabilities([message, *sentences])
-        return scores[0] >= self.threshold or any(p >= self.sentence_threshold for p in scores[1:])
+        if len(scores) == 1:
+            return scores[0] >= self.threshold
+        return max(scores) >= self.sentence_threshold
 
     @classmethod
     def train(
@@ -74,13 +125,13 @@ class DangerModel:
 
         labels = [e.intent == DANGER for e in examples]
         train, validation = train_test_split(examples, test_size=0.2, random_state=SEED, stratify=labels)
-        probe = cls(_pipeline().fit([e.text for e in train], [e.intent == DANGER for e in train]), 0.5)
+        probe = cls(_fit(_with_sentences(train, sentences)), 0.5)
         scores = probe.probabilities([e.text for e in validation])
         threshold = choose_threshold(scores, [e.intent == DANGER for e in validation], budget)
         sentence_threshold = threshold
         if sentences is not None:
             sentence_threshold = probe.sentence_threshold_for(validation, scores, threshold, sentences)
-        return cls(_pipeline().fit([e.text for e in examples], labels), threshold, sentence_threshold)
+        return cls(_fit(_with_sentences(examples, sentences)), threshold, sentence_threshold)
 
     def sentence_threshold_for(
         self, validation: list[NluExample], scores: list[float], threshold: float, sentences: Sentences
@@ -95,10 +146,10 @@ class DangerModel:
         ]
 
         def found(at: float) -> int:
-            return sum(danger and (score >= threshold or max(each) >= at) for score, each, danger in longer)
+            return sum(danger and max(score, *each) >= at for score, each, danger in longer)
 
         wanted = found(threshold)
-        candidates = sorted({p for _, each, _ in longer for p in each if p > threshold})
+        candidates = sorted({p for score, each, _ in longer for p in (score, *each) if p > threshold})
         best = threshold
         for candidate in candidates:
             if found(candidate) < wanted:

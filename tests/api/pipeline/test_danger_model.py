@@ -54,14 +54,32 @@ def test_danger_in_one_sentence_of_a_long_message_is_danger(model: DangerModel) 
     assert not model.any_danger(" ".join(sentences[:3]), sentences[:3])
 
 
-class FixedScores:
-    """A pipeline whose danger probability for each text is given."""
+class FixedMargins:
+    """A one-vs-rest pipeline whose decision for each text is given: (danger, help_someone_else, show_services)."""
+
+    classes_ = np.array(["help_someone_else", "immediate_danger", "show_services"])
+
+    def __init__(self, decisions: dict[str, tuple[float, float, float]]) -> None:
+        self.decisions = decisions
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        return np.array([[self.decisions[t][1], self.decisions[t][0], self.decisions[t][2]] for t in texts])
+
+
+def test_danger_is_weighed_against_the_best_other_intent_not_against_all_of_them() -> None:
+    # Danger scores the same in both; only in the first is another intent (helping someone else) ahead of it.
+    model = DangerModel(FixedMargins({"my sister": (0.2, 0.9, -1.0), "he is here": (0.2, -0.5, -1.0)}), 0.5)  # type: ignore[arg-type]
+    low, high = model.probabilities(["my sister", "he is here"])
+    assert low < 0.5 < high
+    assert not model.any_danger("my sister") and model.any_danger("he is here")
+
+
+class FixedScores(FixedMargins):
+    """A pipeline whose danger score for each text is given, in (0, 1)."""
 
     def __init__(self, scores: dict[str, float]) -> None:
-        self.scores = scores
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return np.array([[1 - self.scores[t], self.scores[t]] for t in texts])
+        # The logit of the score, as danger's margin over the others.
+        super().__init__({t: (float(np.log(p / (1 - p))), 0.0, -9.0) for t, p in scores.items()})
 
 
 def test_a_sentence_needs_its_own_higher_threshold_the_whole_message_does_not() -> None:
