@@ -10,8 +10,8 @@ Per language x style it prints:
 - danger first: the first message of the whole reply is the 999 guidance;
 - false danger: a message that is not danger got the 999 guidance first;
 - intent accuracy: the intent the gateway acted on is the expected one;
-- her language: the reply is in the language she wrote in (or English, when she mixed it with English), and
-  never in a third one.
+- her language: the reply is in the language she wrote in (or English, when she mixed it with English), or the
+  one she asked for by name (`asks_for`), and never in a third one.
 
 `python -m tests.nlu.real_writing [--failures]` (make test runs it). The targets are the issue's; what fails
 the build is a floor, a regression guard below them, until the targets are met everywhere.
@@ -59,6 +59,12 @@ class Case:
     intent: str
     style: str
     written_in: str
+    # The language a request to change language names ("can you write in Urdu?"): answering in it is right.
+    asks_for: str = ""
+
+    def hers(self, language: str) -> bool:
+        """A language she wrote in, or asked for."""
+        return language in (self.written_in, self.asks_for)
 
 
 @dataclass(frozen=True)
@@ -93,9 +99,8 @@ def load_cases(directory: Path = REALISTIC) -> list[Case]:
     cases = []
     for path in sorted(directory.glob("*.yml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            cases.append(
-                Case(path.stem, str(item["text"]), str(item["intent"]), str(item["style"]), str(item["written_in"]))
-            )
+            fields = (str(item[k]) for k in ("text", "intent", "style", "written_in"))
+            cases.append(Case(path.stem, *fields, asks_for=str(item.get("asks_for", ""))))
     return cases
 
 
@@ -144,14 +149,14 @@ def tables(outcomes: list[Outcome]) -> dict[str, Table]:
             out["false danger"][c.language][c.style].add(o.first_is_danger, f"{label} -> {o.acted}")
         out["intent accuracy"][c.language][c.style].add(o.acted == c.intent, f"{label} -> {o.acted}")
         # Mixing her language with English, an answer in either is in a language she wrote in.
-        hers = o.replied_in == c.written_in or (c.style == "code_switched" and o.replied_in == START_LANGUAGE)
+        hers = c.hers(o.replied_in) or (c.style == "code_switched" and o.replied_in == START_LANGUAGE)
         out["her language"][c.language][c.style].add(hers, f"{label} -> {o.replied_in}")
     return out
 
 
 def wrong_language(outcomes: list[Outcome]) -> list[Outcome]:
     """Replies in a language she did not write in, other than the English the chat started in."""
-    return [o for o in outcomes if o.replied_in not in (o.case.written_in, START_LANGUAGE)]
+    return [o for o in outcomes if not o.case.hers(o.replied_in) and o.replied_in != START_LANGUAGE]
 
 
 def report(outcomes: list[Outcome], verbose: bool) -> int:

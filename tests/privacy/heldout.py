@@ -5,7 +5,9 @@ hands, who never read either), in the ways people really type: native, no diacri
 code-switched, split across sentences or messages, indirect, reference numbers. Nothing is tuned on them.
 
 Status recall: every `reveals` substring is gone and the marker is there. A `previous` message is redacted first,
-and whether it ended on a removed statement is passed on, as the gateway does. Evidence kept: the message comes
+and whether it ended on a removed statement is passed on, as the gateway does. Questions that imply her status
+("will the police ask about my visa?"; `implied`) are removed by the privacy model's rule (README), and counted
+apart. Evidence kept: the message comes
 back unchanged. Danger kept: a danger message of the NLU held-out set (tests/nlu/realistic/) comes back unchanged,
 unless the word list itself removes one of its clauses (then that clause states a status); it is the evidence a
 support worker most needs. `python -m tests.privacy.heldout` prints the three tables (make test runs it).
@@ -31,11 +33,11 @@ DANGER_HELDOUT = ROOT / "tests" / "nlu" / "realistic"
 TARGET_RECALL = 0.98
 TARGET_KEPT = 0.95
 # What make test enforces while the targets are not yet met everywhere: a regression guard, not the goal. On the
-# second fresh batch of 2026-12-03 the weakest language was uk at 0.78 recall (0.855 over all); evidence kept 0.95.
-FLOOR_RECALL = 0.70
+# third fresh batch of 2026-12-04 the weakest language was ur at 0.88 recall (0.93 over all); evidence kept uk 0.91.
+FLOOR_RECALL = 0.80
 FLOOR_KEPT = 0.85
 # Danger messages kept whole: 0.86 before the clause classifier learned from the NLU data's danger messages, 0.96
-# after (fresh sets of 2026-12-03, second batch).
+# after (fresh sets of 2026-12-03, second batch; 0.96 on the third).
 FLOOR_DANGER_KEPT = 0.90
 
 
@@ -65,28 +67,35 @@ def danger_kept(path: Path) -> dict[str, Cell]:
     return kept
 
 
-def measure(path: Path) -> tuple[dict[str, Cell], dict[str, Cell]]:
+def measure(path: Path) -> tuple[dict[str, Cell], dict[str, Cell], Cell]:
+    """Status recall and evidence kept per style, and how many questions that imply her status were removed."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     language = path.stem
     recall: dict[str, Cell] = defaultdict(Cell)
     kept: dict[str, Cell] = defaultdict(Cell)
+    implied = Cell()
     for case in data.get("status") or []:
         recall[str(case["style"])].add(status_removed(redactor(), case, language), str(case["text"]))
     for case in data.get("evidence") or []:
         kept[str(case["style"])].add(evidence_kept(redactor(), case, language), str(case["text"]))
-    return recall, kept
+    for case in data.get("implied") or []:
+        implied.add(status_removed(redactor(), case, language), str(case["text"]))
+    return recall, kept, implied
 
 
 def main(argv: list[str]) -> int:
     verbose = "--failures" in argv
     recall_rows: dict[str, dict[str, Cell]] = {}
     kept_rows: dict[str, dict[str, Cell]] = {}
+    implied: dict[str, Cell] = {}
     for path in sorted(HELDOUT.glob("*.yml")):
-        recall_rows[path.stem], kept_rows[path.stem] = measure(path)
+        recall_rows[path.stem], kept_rows[path.stem], implied[path.stem] = measure(path)
     danger_rows = {path.stem: danger_kept(path) for path in sorted(DANGER_HELDOUT.glob("*.yml"))}
     print_table(f"Held-out status recall per language x style (target >= {TARGET_RECALL}):", recall_rows)
     print_table(f"Held-out evidence kept per language x style (target >= {TARGET_KEPT}):", kept_rows)
     print_table(f"Held-out danger messages kept whole per language x style (target >= {TARGET_KEPT}):", danger_rows)
+    asked = total(implied)
+    print(f"Questions that imply her status ('will the police ask about my visa?'), removed: {asked.rate:.2f} {asked.passed}/{asked.total}")
     if verbose:
         for language in recall_rows:
             for style, cell in recall_rows[language].items():
@@ -95,6 +104,8 @@ def main(argv: list[str]) -> int:
             for style, cell in [*kept_rows[language].items(), *danger_rows.get(language, {}).items()]:
                 for text in cell.failures:
                     print(f"  removed by mistake {language} {style}: {text}")
+            for text in implied[language].failures:
+                print(f"  implied status kept {language}: {text}")
     low = [
         language
         for language in recall_rows
