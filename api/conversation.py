@@ -325,8 +325,8 @@ class Conversation:
     async def _intent(self, nlu_text: str) -> Parsed:
         """Rasa's intent for the (redacted) message, read whole. Sentence by sentence is the danger model's job:
         Rasa's top intent on a lone sentence ("he was angry.") is danger far too often, and on the validation
-        split reading each sentence with Rasa too raised false danger on long messages from 0.16 to 0.37 for one
-        danger message in 113 (bench/danger_sentences.py)."""
+        split reading each sentence with Rasa too raised false danger on long messages from 0.15 to 0.37 for one
+        danger message in 147 (bench/danger_sentences.py)."""
         return await self.runtime.rasa.parse(nlu_text)
 
     def _for_nlu(self, text: str) -> str:
