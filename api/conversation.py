@@ -20,7 +20,7 @@ import anyio
 from actions.common import OUTBOX
 from api.content.renderer import Button, Message
 from api.core.logging import pseudonym
-from api.pipeline.danger_model import MAX_SENTENCES
+from api.pipeline.danger_model import MAX_SENTENCES, Reading
 from api.pipeline.language import mentioned_language, named_language
 from api.pipeline.normalise import clean
 from api.rasa_client import DANGER, Parsed, RasaUnavailable
@@ -281,7 +281,8 @@ class Conversation:
         return named or session.language
 
     async def _payload_for(self, turn: Inbound, expecting: str | None, language: str) -> str:
-        if self._danger_model_says(turn.unredacted):
+        reading = self._danger_reading(turn.unredacted)
+        if reading is not None and reading.danger:
             return DANGER_PAYLOAD
         nlu_text = turn.nlu_text
         if not any(c.isalnum() for c in nlu_text):
@@ -289,6 +290,10 @@ class Conversation:
             # (is it safe to report?) rather than let NLU guess from nothing.
             return STATUS_ONLY_PAYLOAD
         parsed = await self._intent(nlu_text)
+        if parsed.intent == DANGER and reading is not None and reading.contradicts_danger:
+            # The danger model reads danger better than Rasa's intent classifier, and puts it far behind another
+            # intent ("urdu me baat kro plz"): Rasa's next answer is taken instead.
+            parsed = Parsed(parsed.otherwise, parsed.confidence)
         if expecting in FREE_TEXT_ANSWERS and not self._heard_over_an_answer(parsed):
             # She is answering the question just asked (her name, a number, safe times), and a name is not
             # "cancel": typed text is her answer unless it is danger, "delete this chat", or a confident
@@ -311,16 +316,16 @@ class Conversation:
             return not parsed.guessed
         return parsed.intent in CONTROLS and parsed.confidence >= CONTROL_CONFIDENCE
 
-    def _danger_model_says(self, unredacted: str) -> bool:
+    def _danger_reading(self, unredacted: str) -> Reading | None:
         """The dedicated danger model (api/pipeline/danger_model.py) on her words before redaction: the message,
         and each sentence when there are several ("three lines about her job, then: tonight he strangled me and
-        he is downstairs")."""
+        he is downstairs"). None without the model: Rasa's danger then stands alone."""
         danger_model = self.runtime.danger
         if danger_model is None or not unredacted.strip():
-            return False
+            return None
         sentences = self.runtime.redactor.sentences(unredacted)[:MAX_SENTENCES]
         # A single sentence is the message itself.
-        return danger_model.any_danger(unredacted, sentences if len(sentences) > 1 else [])
+        return danger_model.read(unredacted, sentences if len(sentences) > 1 else [])
 
     async def _intent(self, nlu_text: str) -> Parsed:
         """Rasa's intent for the (redacted) message, read whole. Sentence by sentence is the danger model's job:

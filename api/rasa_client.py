@@ -26,10 +26,22 @@ class Parsed:
     # NLU was unsure (its fallback) and danger was only its likeliest guess: enough to lead with 999 on an open
     # message, not to interrupt the answer to a question the form just asked (her name is not danger).
     guessed: bool = False
+    # What NLU would have said were danger not its answer: the likeliest other intent, or its fallback when it
+    # was unsure. Used when the gateway's danger model contradicts Rasa's danger (api/conversation.py).
+    otherwise: str = "nlu_fallback"
 
 
 FALLBACK = "nlu_fallback"
 DANGER = "immediate_danger"
+
+
+def likeliest_other(ranking: list[Any]) -> str:
+    """The likeliest intent that is neither danger nor the fallback."""
+    for entry in ranking:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name not in (DANGER, FALLBACK):
+            return name
+    return FALLBACK
 
 
 def danger_guessed(name: str, ranking: list[Any]) -> bool:
@@ -62,11 +74,13 @@ class RasaClient:
         if not isinstance(name, str):
             raise RasaUnavailable("unexpected parse")
         confidence = intent.get("confidence") if isinstance(intent, dict) else None
-        guessed = danger_guessed(name, parsed.get("intent_ranking") or [])
+        ranking = parsed.get("intent_ranking") or []
+        guessed = danger_guessed(name, ranking)
         return Parsed(
             DANGER if guessed else name,
             float(confidence) if isinstance(confidence, int | float) else 0.0,
             guessed=guessed,
+            otherwise=FALLBACK if guessed else likeliest_other(ranking),
         )
 
     async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:

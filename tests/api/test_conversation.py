@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.content.renderer import Message
 from api.conversation import BadInput, Conversation, _as_messages, _for_her
+from api.pipeline.danger_model import Reading
 from api.rasa_client import Parsed
 from api.sessions import ChatSession
 
@@ -60,15 +61,16 @@ def test_a_pressed_button_is_recorded_by_its_title_in_both_languages(client: Tes
 class FakeRasa:
     """Records what Rasa would receive: the text NLU parses, and the payloads that drive the dialogue."""
 
-    def __init__(self, intent: str, confidence: float = 0.3) -> None:
+    def __init__(self, intent: str, confidence: float = 0.3, otherwise: str = "nlu_fallback") -> None:
         self.intent = intent
         self.confidence = confidence
+        self.otherwise = otherwise
         self.parsed: list[str] = []
         self.sent: list[str] = []
 
     async def parse(self, text: str) -> Parsed:
         self.parsed.append(text)
-        return Parsed(self.intent, self.confidence)
+        return Parsed(self.intent, self.confidence, otherwise=self.otherwise)
 
     async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
         self.sent.append(message)
@@ -221,16 +223,19 @@ def test_the_danger_model_is_a_second_opinion_when_rasa_misses_danger(client: Te
 
 
 class WordDangerModel:
-    """A danger model that reads danger in one made-up word, and records every text it was shown."""
+    """A danger model that reads danger in one made-up word, and records every text it was shown; anything else
+    gets the score `calm` (0.5: close enough to danger not to contradict Rasa's)."""
 
-    def __init__(self) -> None:
-        self.read: list[str] = []
+    def __init__(self, calm: float = 0.5) -> None:
+        self.calm = calm
+        self.shown: list[str] = []
         self.sentences: list[str] = []
 
-    def any_danger(self, message: str, sentences: Sequence[str] = ()) -> bool:
-        self.read += [message, *sentences]
+    def read(self, message: str, sentences: Sequence[str] = ()) -> Reading:
+        self.shown += [message, *sentences]
         self.sentences = list(sentences)
-        return any("qzdanger" in text for text in self.read[-1 - len(sentences) :])
+        danger = any("qzdanger" in text for text in [message, *sentences])
+        return Reading(danger, 1.0 if danger else self.calm)
 
 
 def test_redaction_never_hides_danger_from_the_danger_model(client: TestClient) -> None:
@@ -240,9 +245,28 @@ def test_redaction_never_hides_danger_from_the_danger_model(client: TestClient) 
     conversation.runtime.danger = danger
     reply = anyio.run(partial(conversation.reply, session, text="my visa ran out and he is qzdanger at the door"))
     assert fake.sent == ["/immediate_danger"] and reply.danger
-    assert any("qzdanger" in text for text in danger.read), "the danger model read her words before redaction"
+    assert any("qzdanger" in text for text in danger.shown), "the danger model read her words before redaction"
     assert not any("qzdanger" in text or "visa" in text for text in fake.parsed), "Rasa never got them"
     assert "qzdanger" not in session.transcript[0].text, "the transcript holds the redacted words only"
+
+
+@pytest.mark.parametrize(
+    ("calm", "danger_model", "sent"),
+    [
+        (0.1, True, "/change_language"),  # far behind another intent: Rasa's danger is contradicted
+        (0.45, True, "/immediate_danger"),  # near enough: Rasa's danger stands
+        (0.1, False, "/immediate_danger"),  # no danger model: Rasa's danger stands alone
+    ],
+)
+def test_the_danger_model_can_contradict_rasas_danger_only_when_far_from_it(
+    client: TestClient, calm: float, danger_model: bool, sent: str
+) -> None:
+    fake = FakeRasa("immediate_danger", 0.3, otherwise="change_language")
+    conversation, session = chat_with(client, fake)
+    conversation.runtime.danger = WordDangerModel(calm) if danger_model else None
+    reply = anyio.run(partial(conversation.reply, session, text="qzwords me baat kro plz"))
+    assert fake.sent == [sent]
+    assert reply.danger == (sent == "/immediate_danger")
 
 
 def test_a_button_between_two_messages_ends_a_status_statement(client: TestClient) -> None:
@@ -266,6 +290,7 @@ class GuessingRasa(FakeRasa):
 def test_a_guess_of_danger_leads_on_a_message_but_never_takes_a_form_answer(client: TestClient) -> None:
     fake = GuessingRasa("")
     conversation, session = chat_with(client, fake)
+    conversation.runtime.danger = WordDangerModel()
     anyio.run(partial(conversation.reply, session, text="qzunknown words"))
     assert fake.sent == ["/immediate_danger"], "an open message: safety first"
     session.expecting = "nickname"

@@ -95,7 +95,8 @@ def main(argv: list[str]) -> int:
     print_table(f"Held-out evidence kept per language x style (target >= {TARGET_KEPT}):", kept_rows)
     print_table(f"Held-out danger messages kept whole per language x style (target >= {TARGET_KEPT}):", danger_rows)
     asked = total(implied)
-    print(f"Questions that imply her status ('will the police ask about my visa?'), removed: {asked.rate:.2f} {asked.passed}/{asked.total}")
+    removed = f"{asked.rate:.2f} {asked.passed}/{asked.total}"
+    print(f"Questions that imply her status ('will the police ask about my visa?'), removed: {removed}")
     if verbose:
         for language in recall_rows:
             for style, cell in recall_rows[language].items():
