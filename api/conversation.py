@@ -20,7 +20,7 @@ import anyio
 from actions.common import OUTBOX
 from api.content.renderer import Button, Message
 from api.core.logging import pseudonym
-from api.pipeline.danger_model import MAX_SENTENCES, Reading
+from api.pipeline.danger_model import Reading, several_sentences
 from api.pipeline.language import mentioned_language, named_language
 from api.pipeline.normalise import clean
 from api.rasa_client import DANGER, Parsed, RasaUnavailable
@@ -293,7 +293,7 @@ class Conversation:
         if parsed.intent == DANGER and reading is not None and reading.contradicts_danger:
             # The danger model reads danger better than Rasa's intent classifier, and puts it far behind another
             # intent ("urdu me baat kro plz"): Rasa's next answer is taken instead.
-            parsed = Parsed(parsed.otherwise, parsed.confidence)
+            parsed = parsed.instead()
         if expecting in FREE_TEXT_ANSWERS and not self._heard_over_an_answer(parsed):
             # She is answering the question just asked (her name, a number, safe times), and a name is not
             # "cancel": typed text is her answer unless it is danger, "delete this chat", or a confident
@@ -323,9 +323,7 @@ class Conversation:
         danger_model = self.runtime.danger
         if danger_model is None or not unredacted.strip():
             return None
-        sentences = self.runtime.redactor.sentences(unredacted)[:MAX_SENTENCES]
-        # A single sentence is the message itself.
-        return danger_model.read(unredacted, sentences if len(sentences) > 1 else [])
+        return danger_model.read(unredacted, several_sentences(unredacted, self.runtime.redactor.sentences))
 
     async def _intent(self, nlu_text: str) -> Parsed:
         """Rasa's intent for the (redacted) message, read whole. Sentence by sentence is the danger model's job:

@@ -26,22 +26,33 @@ class Parsed:
     # NLU was unsure (its fallback) and danger was only its likeliest guess: enough to lead with 999 on an open
     # message, not to interrupt the answer to a question the form just asked (her name is not danger).
     guessed: bool = False
-    # What NLU would have said were danger not its answer: the likeliest other intent, or its fallback when it
-    # was unsure. Used when the gateway's danger model contradicts Rasa's danger (api/conversation.py).
+    # What NLU would have said were danger not its answer, and its confidence: the likeliest other intent, or its
+    # fallback when it was unsure. Used when the gateway's danger model contradicts Rasa's danger
+    # (api/conversation.py).
     otherwise: str = "nlu_fallback"
+    otherwise_confidence: float = 0.0
+
+    def instead(self) -> Parsed:
+        """NLU's answer were danger set aside."""
+        return Parsed(self.otherwise, self.otherwise_confidence)
 
 
 FALLBACK = "nlu_fallback"
 DANGER = "immediate_danger"
 
 
-def likeliest_other(ranking: list[Any]) -> str:
-    """The likeliest intent that is neither danger nor the fallback."""
+def likeliest_other(ranking: list[Any]) -> tuple[str, float]:
+    """The likeliest intent that is neither danger nor the fallback, with its confidence."""
     for entry in ranking:
         name = entry.get("name") if isinstance(entry, dict) else None
         if isinstance(name, str) and name not in (DANGER, FALLBACK):
-            return name
-    return FALLBACK
+            return name, _confidence(entry)
+    return FALLBACK, 0.0
+
+
+def _confidence(entry: Any) -> float:
+    value = entry.get("confidence") if isinstance(entry, dict) else None
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def danger_guessed(name: str, ranking: list[Any]) -> bool:
@@ -73,14 +84,16 @@ class RasaClient:
         name = intent.get("name") if isinstance(intent, dict) else None
         if not isinstance(name, str):
             raise RasaUnavailable("unexpected parse")
-        confidence = intent.get("confidence") if isinstance(intent, dict) else None
+        confidence = _confidence(intent)
         ranking = parsed.get("intent_ranking") or []
         guessed = danger_guessed(name, ranking)
+        otherwise, otherwise_confidence = (FALLBACK, confidence) if guessed else likeliest_other(ranking)
         return Parsed(
             DANGER if guessed else name,
-            float(confidence) if isinstance(confidence, int | float) else 0.0,
+            confidence,
             guessed=guessed,
-            otherwise=FALLBACK if guessed else likeliest_other(ranking),
+            otherwise=otherwise,
+            otherwise_confidence=otherwise_confidence,
         )
 
     async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:

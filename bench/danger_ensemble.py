@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 from api.core.config import ROOT
-from api.pipeline.danger_model import DANGER, MAX_SENTENCES, DangerModel
+from api.pipeline.danger_model import DANGER, DangerModel, several_sentences
 from api.pipeline.nlu_data import load_nlu_examples
 from bench.nlu_models import Current, pipeline_settings
 from tests.privacy.rates import redactor
@@ -47,7 +47,7 @@ def main() -> int:
     classes = [str(c) for c in intents.pipeline.classes_]
     rasa_danger = probabilities[:, classes.index(DANGER)]
     top_is_danger = [classes[i] == DANGER for i in probabilities.argmax(axis=1)]
-    readings = [head.read(t, parts if len(parts := split(t)[:MAX_SENTENCES]) > 1 else []) for t in texts]
+    readings = [head.read(t, several_sentences(t, split)) for t in texts]
     head_danger = [r.danger for r in readings]
     truth = [e.intent == DANGER for e in validation]
     calm = len(truth) - sum(truth)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.core.config import ROOT
-from api.pipeline.danger_model import DANGER, MAX_SENTENCES, DangerModel
+from api.pipeline.danger_model import DANGER, DangerModel, several_sentences
 from api.pipeline.nlu_data import load_nlu_examples
 from bench.danger_ensemble import SEED
 from bench.nlu_models import Current
@@ -60,8 +60,7 @@ def main() -> int:
 
     reads = []
     for example in validation:
-        parts = sentences(example.text)[:MAX_SENTENCES]
-        if len(parts) > 1:
+        if parts := several_sentences(example.text, sentences):
             scores = model.probabilities([example.text, *parts])
             reads.append(
                 Read(example.intent == DANGER, rasa_says([example.text])[0], rasa_says(parts), scores[0], scores[1:])

@@ -106,7 +106,7 @@ class Candidate:
         probabilities = self.pipeline.predict_proba([text])[0]
         ranked = sorted(zip(probabilities, self.pipeline.classes_, strict=True), reverse=True)
         scores = {str(c): float(p) for p, c in ranked}
-        if self.danger is not None and self.danger.any_danger(text):
+        if self.danger is not None and self.danger.read(text).danger:
             return DANGER
         if scores.get(DANGER, 0.0) >= self.rasa_danger_threshold:
             return DANGER

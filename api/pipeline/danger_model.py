@@ -81,6 +81,13 @@ def _danger_margin(pipeline: Any, texts: list[str]) -> Any:
 Sentences = Callable[[str], list[str]]
 
 
+def several_sentences(text: str, split: Sentences) -> list[str]:
+    """The sentences the model reads on their own, up to MAX_SENTENCES; none when the text is a single sentence
+    (then it is the message itself)."""
+    parts = split(text)[:MAX_SENTENCES]
+    return parts if len(parts) > 1 else []
+
+
 def _fit(examples: list[NluExample]) -> Any:
     """The fitted pipeline, its weights kept in single precision: one row per intent over some 160,000 n-grams is
     33 MiB in double precision, in every gateway process, for scores that only meet a threshold."""
@@ -102,8 +109,8 @@ def _with_sentences(examples: list[NluExample], sentences: Sentences | None) -> 
     extra = [
         NluExample(part, e.intent, e.language)
         for e in examples
-        if e.intent != DANGER and len(parts := sentences(e.text)[:MAX_SENTENCES]) > 1
-        for part in parts
+        if e.intent != DANGER
+        for part in several_sentences(e.text, sentences)
     ]
     return examples + extra
 
@@ -132,9 +139,6 @@ class DangerModel:
         import numpy as np
 
         return [float(p) for p in 1 / (1 + np.exp(-_danger_margin(self.pipeline, list(texts))))] if texts else []
-
-    def any_danger(self, message: str, sentences: Sequence[str] = ()) -> bool:
-        return self.read(message, sentences).danger
 
     def read(self, message: str, sentences: Sequence[str] = ()) -> Reading:
         """Whether the message, or any one of its sentences (when it has several), is danger. A message of several
@@ -170,7 +174,7 @@ class DangerModel:
         longer = [
             (score, self.probabilities(parts), e.intent == DANGER)
             for e, score in zip(validation, scores, strict=True)
-            if len(parts := sentences(e.text)[:MAX_SENTENCES]) > 1
+            if (parts := several_sentences(e.text, sentences))
         ]
 
         def found(at: float) -> int:

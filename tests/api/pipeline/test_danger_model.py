@@ -32,7 +32,7 @@ def model() -> DangerModel:
     ],
 )
 def test_danger_as_people_type_it(model: DangerModel, text: str) -> None:
-    assert model.any_danger(text)
+    assert model.read(text).danger
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_danger_as_people_type_it(model: DangerModel, text: str) -> None:
     ["thanks, that's all", "is this chat saved? can someone read it?", "where can I find a solicitor", "hello"],
 )
 def test_ordinary_messages_are_not_danger(model: DangerModel, text: str) -> None:
-    assert not model.any_danger(text)
+    assert not model.read(text).danger
 
 
 def test_danger_in_one_sentence_of_a_long_message_is_danger(model: DangerModel) -> None:
@@ -50,8 +50,8 @@ def test_danger_in_one_sentence_of_a_long_message_is_danger(model: DangerModel) 
         "I also wanted to ask about English classes for adults.",
         "tonight he strangled me and he is downstairs.",
     ]
-    assert model.any_danger(" ".join(sentences), sentences)
-    assert not model.any_danger(" ".join(sentences[:3]), sentences[:3])
+    assert model.read(" ".join(sentences), sentences).danger
+    assert not model.read(" ".join(sentences[:3]), sentences[:3]).danger
 
 
 class FixedMargins:
@@ -71,7 +71,7 @@ def test_danger_is_weighed_against_the_best_other_intent_not_against_all_of_them
     model = DangerModel(FixedMargins({"my sister": (0.2, 0.9, -1.0), "he is here": (0.2, -0.5, -1.0)}), 0.5)  # type: ignore[arg-type]
     low, high = model.probabilities(["my sister", "he is here"])
     assert low < 0.5 < high
-    assert not model.any_danger("my sister") and model.any_danger("he is here")
+    assert not model.read("my sister").danger and model.read("he is here").danger
 
 
 class FixedScores(FixedMargins):
@@ -85,9 +85,9 @@ class FixedScores(FixedMargins):
 def test_a_sentence_needs_its_own_higher_threshold_the_whole_message_does_not() -> None:
     scores = {"message": 0.65, "calm message": 0.1, "a sentence": 0.65, "a clear sentence": 0.8}
     model = DangerModel(FixedScores(scores), threshold=0.6, sentence_threshold=0.7)  # type: ignore[arg-type]
-    assert model.any_danger("message")
-    assert not model.any_danger("calm message", ["a sentence", "a sentence"])
-    assert model.any_danger("calm message", ["a sentence", "a clear sentence"])
+    assert model.read("message").danger
+    assert not model.read("calm message", ["a sentence", "a sentence"]).danger
+    assert model.read("calm message", ["a sentence", "a clear sentence"]).danger
 
 
 def test_the_sentence_threshold_keeps_every_long_danger_message_the_message_threshold_finds() -> None:
@@ -95,7 +95,7 @@ def test_the_sentence_threshold_keeps_every_long_danger_message_the_message_thre
     calm = [NluExample(f"where is the library. number {i}.", "show_services", "en") for i in range(160)]
     model = DangerModel.train(danger + calm, sentences=lambda text: text.split(". "))
     assert model.sentence_threshold >= model.threshold
-    assert all(model.any_danger(e.text, e.text.split(". ")) for e in danger)
+    assert all(model.read(e.text, e.text.split(". ")).danger for e in danger)
 
 
 def test_the_threshold_keeps_false_danger_within_the_budget_on_validation() -> None:
@@ -103,4 +103,4 @@ def test_the_threshold_keeps_false_danger_within_the_budget_on_validation() -> N
     calm = [NluExample(f"where is the library number {i}", "show_services", "en") for i in range(160)]
     strict, loose = DangerModel.train(danger + calm, budget=0.0), DangerModel.train(danger + calm, budget=0.2)
     assert strict.threshold >= loose.threshold
-    assert strict.any_danger("he is hitting me now help") and not strict.any_danger("where is the library")
+    assert strict.read("he is hitting me now help").danger and not strict.read("where is the library").danger
