@@ -23,7 +23,7 @@ GIVEN = "given"
 
 
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, *messages: Message, asking: str | None = None) -> None:
-    """An action's messages stay in the gateway's session; Rasa carries only their index in the turn's outbox.
+    """An action's messages stay in the gateway's session; Rasa carries only their number in its outbox.
 
     Some of them hold her own words (the consent message repeats her number and name), and none of her words
     may reach Rasa's tracker. The gateway puts the messages back in order after the turn (api/conversation.py).
@@ -40,21 +40,26 @@ def say(dispatcher: CollectingDispatcher, tracker: Tracker, *messages: Message, 
     if asking:
         session.expecting = asking
     for message in messages:
-        session.outbox.append(message)
-        dispatcher.utter_message(json_message={OUTBOX: len(session.outbox) - 1})
+        dispatcher.utter_message(json_message={OUTBOX: session.post(message)})
 
 
-def her_words(tracker: Tracker, slot_value: object) -> str:
-    """What she typed this turn (redacted, untranslated), for a free-text answer; a button's value otherwise.
+def her_words(tracker: Tracker, slot: str, slot_value: object) -> str:
+    """What she typed this turn (redacted, untranslated), for the field the form asked; a button's value otherwise.
 
     Rasa only ever sees an intent payload, so a phone number, a name or safe times come from the gateway's
-    session, as she wrote them.
+    session, as she wrote them. Her text answers only the question asked (Rasa's requested_slot): when the form
+    re-opens with fields already filled, what she typed then ("try again") is no one's answer.
     """
     session = runtime().session_of(tracker.sender_id)
-    if session is not None and session.typed is not None:
+    if session is not None and session.typed is not None and tracker.get_slot("requested_slot") == slot:
         return session.typed
     value = str(slot_value or "")
     return "" if value.startswith("/") else value  # a payload's own text is not an answer
+
+
+def still_given(tracker: Tracker, slot: str, value: object) -> bool:
+    """A free-text answer she gave before, still held in the gateway (the form re-opened after a failed send)."""
+    return value == GIVEN and answer_of(tracker, slot) is not None
 
 
 def answer_of(tracker: Tracker, slot: str) -> str | None:

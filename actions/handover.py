@@ -5,6 +5,7 @@ Nothing is stored unless the victim consents at the last step; "I will contact t
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -13,15 +14,16 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import answer_of, her_words, keep_answer, language_of, runtime, say
+from actions.common import GIVEN, answer_of, her_words, keep_answer, language_of, runtime, say, still_given
 from api.content.directory import Service
 from api.content.renderer import Button
 from api.core.formats import is_email
 from api.portal import notice
 from api.repositories import handovers
 from api.review import CONTACT_ONLY_PAYLOAD, REVIEW_PAYLOAD, SERVICE_NAME, her_message_count, transcript_for_handover
-from api.sessions import ChatSession
+from api.sessions import ChatSession, new_token
 
 FORM_SLOTS = [
     "handover_service",
@@ -39,6 +41,8 @@ METHOD_WORDS = {
     "email": ("email", "e-mail", "mail"),
     "self": ("myself", "my self", "self", "i will contact", "i'll contact", "contact them"),
 }
+TRY_AGAIN_PAYLOAD = "/request_handover"
+log = logging.getLogger(__name__)
 PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 MAX_FREE_TEXT = 200
 
@@ -59,6 +63,7 @@ def _reset(tracker: Tracker) -> list[dict[str, Any]]:
     session = runtime().session_of(tracker.sender_id)
     if session is not None:
         session.answers.clear()
+        session.consent_key = None
         session.share_transcript = True
         session.expecting = None  # the form is over: what she types next is not an answer to it
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
@@ -140,6 +145,7 @@ class ActionAskHandoverConsent(Action):
         if session is not None:
             session.answers[SERVICE_NAME] = name
             session.share_transcript = True  # asked afresh: the whole conversation, unless she chooses less
+            session.consent_key = new_token()  # this question's "yes", however often it arrives, stores once
         count = her_message_count(session) if session else 0
 
         def render_with_count(lang: str) -> str:
@@ -199,7 +205,7 @@ class ValidateHandoverForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         targets = runtime().content.directory.handover_targets(tracker.get_slot("need"))
-        service = match_service(her_words(tracker, value), targets)
+        service = match_service(her_words(tracker, "handover_service", value), targets)
         if service is None:
             return self._invalid(dispatcher, tracker, "handover_invalid_service", "handover_service")
         return {"handover_service": service.id}
@@ -207,7 +213,7 @@ class ValidateHandoverForm(FormValidationAction):
     def validate_contact_method(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        method = match_method(her_words(tracker, value))
+        method = match_method(her_words(tracker, "contact_method", value))
         if method is None:
             return self._invalid(dispatcher, tracker, "contact_method_invalid", "contact_method")
         return {"contact_method": method}
@@ -215,8 +221,10 @@ class ValidateHandoverForm(FormValidationAction):
     def validate_contact_detail(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if still_given(tracker, "contact_detail", value):
+            return {"contact_detail": GIVEN}
         method = tracker.get_slot("contact_method") or "phone"
-        detail = her_words(tracker, value).strip()
+        detail = her_words(tracker, "contact_detail", value).strip()
         digits = sum(c.isdigit() for c in detail)
         valid = is_email(detail) if method == "email" else PHONE.match(detail) and 7 <= digits <= 15
         if not valid:
@@ -226,17 +234,17 @@ class ValidateHandoverForm(FormValidationAction):
     def validate_safe_times(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value == SKIPPED:
-            return {"safe_times": SKIPPED}
-        words = her_words(tracker, value).strip()[:MAX_FREE_TEXT]
+        if value == SKIPPED or still_given(tracker, "safe_times", value):
+            return {"safe_times": value}
+        words = her_words(tracker, "safe_times", value).strip()[:MAX_FREE_TEXT]
         return {"safe_times": keep_answer(tracker, "safe_times", words) if words else SKIPPED}
 
     def validate_nickname(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value == SKIPPED:
-            return {"nickname": SKIPPED}
-        words = her_words(tracker, value).strip()[:60]
+        if value == SKIPPED or still_given(tracker, "nickname", value):
+            return {"nickname": value}
+        words = her_words(tracker, "nickname", value).strip()[:60]
         return {"nickname": keep_answer(tracker, "nickname", words) if words else SKIPPED}
 
 
@@ -253,10 +261,7 @@ class ActionSubmitHandover(Action):
             say(dispatcher, tracker, content.message(language, "handover_cancelled"))
             return _reset(tracker)
         if tracker.get_slot("contact_method") == "self":
-            contact_line = content.number(language, service.shown_phone) if service.shown_phone else ""
-            contact_line = contact_line or content.catalog.render(
-                language, "handover_self_no_phone", {"website": content.number(language, service.website)}
-            )
+            contact_line = _contact_line(language, service)
             say(
                 dispatcher,
                 tracker,
@@ -288,9 +293,15 @@ class ActionSubmitHandover(Action):
                     language=language,
                     contact=contact,
                     transcript=transcript,
+                    consent_key=session.consent_key if session else None,
                 ).reference
 
-        reference = await anyio.to_thread.run_sync(store)
+        try:
+            reference = await anyio.to_thread.run_sync(store)
+        except (SQLAlchemyError, OSError) as error:
+            # The database is down, locked, full or out of connections. Only the kind of failure is logged.
+            log.error("handover not stored: %s", type(error).__name__)
+            return _not_stored(dispatcher, tracker, language, service)
         notice.announce(rt.database, rt.settings, service.id)
         shown_reference = content.number(language, reference)
         say(
@@ -299,6 +310,43 @@ class ActionSubmitHandover(Action):
             content.message(language, "handover_sent", service_name=service.name, reference=shown_reference),
         )
         return _reset(tracker)
+
+
+def _contact_line(language: str, service: Service) -> str:
+    """How to reach the service herself: its phone number, else its website."""
+    content = runtime().content
+    if service.shown_phone:
+        return content.number(language, service.shown_phone)
+    return content.catalog.render(
+        language, "handover_self_no_phone", {"website": content.number(language, service.website)}
+    )
+
+
+def _not_stored(
+    dispatcher: CollectingDispatcher, tracker: Tracker, language: str, service: Service
+) -> list[dict[str, Any]]:
+    """She is told it was not sent and how to reach the service herself; only her consent is withdrawn.
+
+    Her answers stay, so "try again" asks for consent only (the form finds every other field given).
+    """
+    content = runtime().content
+    buttons = [
+        content.button(language, "button.try_again", TRY_AGAIN_PAYLOAD),
+        content.button(language, "button.main_menu", "/main_menu"),
+    ]
+    message = content.message(
+        language,
+        "handover_failed",
+        buttons=buttons,
+        service_name=service.name,
+        contact_line=_contact_line(language, service),
+    )
+    say(dispatcher, tracker, message)
+    session = runtime().session_of(tracker.sender_id)
+    if session is not None:
+        session.consent_key = None
+        session.expecting = None
+    return [SlotSet("handover_consent", None)]
 
 
 class ActionCancelHandover(Action):

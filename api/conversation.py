@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,15 +100,17 @@ def check_payload(payload: str) -> str:
     return payload
 
 
-def _as_messages(replies: list[dict[str, Any]], outbox: list[Message]) -> list[Message]:
+def _as_messages(replies: list[dict[str, Any]], take: Callable[[int], Message | None]) -> list[Message]:
     """Rasa's REST output: each text (with its buttons), then, as a message of its own, the custom JSON that
-    carries the text's English twin (routes/nlg.py); an action's message is only its index in the outbox."""
+    carries the text's English twin (routes/nlg.py); an action's message is only its number in the outbox."""
     messages: list[Message] = []
     for reply in replies:
         custom = reply.get("custom")
-        index = custom.get(OUTBOX) if isinstance(custom, dict) else None
-        if isinstance(index, int) and 0 <= index < len(outbox):
-            messages.append(outbox[index])
+        number = custom.get(OUTBOX) if isinstance(custom, dict) else None
+        if isinstance(number, int):
+            posted = take(number)
+            if posted is not None:
+                messages.append(posted)
             continue
         text = reply.get("text")
         if isinstance(text, str) and text:
@@ -219,8 +222,12 @@ class Conversation:
                     "ms": round((time.perf_counter() - began) * 1000, 1),
                 },
             )
-            if not messages:
+            late = session.take_late()
+            if not messages and not late:
                 messages = [self.runtime.content.message(session.language, "utter_main_menu")]
+            # What an action said after its turn gave up on Rasa comes now: after the 999 guidance, never before.
+            at = 1 if danger and messages else 0
+            messages[at:at] = late
             if turn.switched_from and session.language != turn.switched_from:
                 # After the danger guidance, never before it.
                 messages.insert(
@@ -260,18 +267,18 @@ class Conversation:
         """One turn in Rasa: NLU for her words (which it does not keep), then the payload that drives it.
 
         Also says whether the reply leads with the 999 guidance (danger, or the safe fallback, which does)."""
-        expecting, session.typed, session.outbox, session.expecting = session.expecting, turn.typed, [], None
+        expecting, session.typed, session.expecting = session.expecting, turn.typed, None
         try:
             payload = turn.payload or await self._payload_for(turn, expecting, session.language)
             if payload == LANGUAGE_SUPPORT_PAYLOAD:
                 session.wanted_language = self._wanted_language(session, turn)
             raw = await self.runtime.rasa.send(session.sender_id, payload)
-            messages = _as_messages(raw, session.outbox)
+            messages = _as_messages(raw, session.take)
             return messages, "ok", payload == DANGER_PAYLOAD and bool(messages)
         except RasaUnavailable:
             return self.runtime.content.safe_fallback(session.language), "unavailable", True
         finally:
-            session.typed, session.outbox = None, []
+            session.typed = None
 
     def _wanted_language(self, session: ChatSession, turn: Inbound) -> str:
         """The language she asked a person to speak: the one she named, else the one she writes in. Only the

@@ -35,6 +35,8 @@ class Handover(Base):
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     outcome: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    # Random, one per consent question asked: the same "yes" sent twice (a retry after a timeout) stores once.
+    consent_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class HandoverNote(Base):

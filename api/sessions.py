@@ -51,10 +51,11 @@ class ChatSession:
     offered: dict[str, str] = field(default_factory=dict)
     # Her words never go to Rasa. During a turn, `typed` is what she typed (redacted, untranslated), for the
     # handover form's actions to read; `answers` keeps the form's free-text answers (Rasa's slots only say that
-    # one was given); `outbox` holds the actions' rendered messages, which Rasa carries only as an index.
+    # one was given); `outbox` holds the actions' rendered messages, which Rasa carries only as a number.
     typed: str | None = None
     answers: dict[str, str] = field(default_factory=dict)
-    outbox: list[Message] = field(default_factory=list)
+    outbox: dict[int, Message] = field(default_factory=dict)
+    posted: int = 0
     # The form field the assistant's last question asked for (Rasa's requested_slot), so that what she types
     # next is taken as her answer (a name is not "cancel"), unless it is danger or "delete this chat".
     expecting: str | None = None
@@ -63,9 +64,29 @@ class ChatSession:
     wanted_language: str | None = None
     # Before consenting she may choose to send only how to contact her, not the conversation (api/review.py).
     share_transcript: bool = True
+    # Random, new each time consent is asked: the handover it stores carries it, so a retried "yes" stores once.
+    consent_key: str | None = None
     # Her last message ended on a removed status statement: a next one that continues it goes too. A flag only.
     status_pending: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    def post(self, message: Message) -> int:
+        """Keep an action's message until a reply delivers it; its number is all that Rasa carries."""
+        number, self.posted = self.posted, self.posted + 1
+        self.outbox[number] = message
+        return number
+
+    def take(self, number: int) -> Message | None:
+        return self.outbox.pop(number, None)
+
+    def take_late(self) -> list[Message]:
+        """Messages no reply has delivered: said after their turn gave up on Rasa ("sent, your reference is ...").
+
+        Each message reaches her once: in its own turn's reply, or else at the top of her next one.
+        """
+        late = list(self.outbox.values())
+        self.outbox.clear()
+        return late
 
 
 class MemorySessionStore:

@@ -19,6 +19,10 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from api.core.files import private_file, sqlite_path
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+# How long a write waits for a lock or a pooled connection before it fails: well inside the turn's wait for Rasa
+# (RASA_TIMEOUT_SECONDS, 5 s by default), so that a stuck database makes the handover fail in time for her to
+# be told it was not sent, instead of a timeout that leaves her not knowing.
+WAIT_SECONDS = 2
 
 
 class Base(DeclarativeBase):
@@ -58,12 +62,17 @@ def make_engine(url: str) -> Engine:
             # the WAL is cut back after each checkpoint instead of keeping old pages around.
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA journal_size_limit=0")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={WAIT_SECONDS * 1000}")
             cursor.execute("PRAGMA foreign_keys=ON")  # notes go with their handover, as in PostgreSQL
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=WAIT_SECONDS,
+        connect_args={"connect_timeout": WAIT_SECONDS, "options": f"-c lock_timeout={WAIT_SECONDS * 1000}"},
+    )
 
 
 def migrate(url: str) -> None:

@@ -31,7 +31,13 @@ def create(
     language: str,
     contact: dict[str, str | None],
     transcript: list[dict[str, str | None]],
+    consent_key: str | None = None,
 ) -> Handover:
+    """A new handover, or the one this consent already stored (so a retried submission never makes two)."""
+    if consent_key is not None:
+        existing = session.scalar(select(Handover).where(Handover.consent_key == consent_key))
+        if existing is not None:
+            return existing
     while True:
         reference = new_reference()
         if session.scalar(select(Handover.id).where(Handover.reference == reference)) is None:
@@ -44,6 +50,7 @@ def create(
         contact_sealed=cipher.seal(contact),
         transcript_sealed=cipher.seal(transcript),
         created_at=dt.datetime.now(dt.UTC),
+        consent_key=consent_key,
     )
     session.add(handover)
     session.flush()

@@ -24,14 +24,14 @@ def test_language_support_answers_for_the_language_she_named(session: ChatSessio
     dispatcher = CollectingDispatcher()
     anyio.run(ActionLanguageSupport().run, dispatcher, tracker_for(session, "ask_language_support"), {})
     assert all(set(m["custom"]) == {OUTBOX} for m in dispatcher.messages), "Rasa carries only indexes"
-    said = " ".join(m["text"] for m in session.outbox)
+    said = " ".join(m["text"] for m in session.outbox.values())
     assert "staff who speak Urdu" in said and "say “Urdu” and ask for an interpreter" in said
 
 
 def test_without_a_named_language_it_is_the_one_she_writes_in(session: ChatSession) -> None:
     session.language = "pl"
     anyio.run(ActionLanguageSupport().run, CollectingDispatcher(), tracker_for(session, "ask_language_support"), {})
-    no_staff, interpreters = session.outbox[0]["text"], session.outbox[1]["text"]
+    no_staff, interpreters = [m["text"] for m in session.outbox.values()][:2]
     assert "Polski" in no_staff, "in her language, the language's own name"
     assert "Polish" in interpreters, "the English name she says to the helpline"
 

@@ -147,9 +147,30 @@ def test_offered_and_bare_intent_payloads_are_accepted(client: TestClient) -> No
     assert conversation.accepted_payload(session, "/greet") == "/greet"
 
 
-def test_an_actions_message_is_taken_from_the_outbox() -> None:
-    outbox: list[Message] = [{"text": "your number 07700 900123", "buttons": []}]
-    assert _as_messages([{"custom": {"outbox": 0}}, {"custom": {"outbox": 5}}], outbox) == outbox
+def test_an_actions_message_is_taken_from_the_outbox_once() -> None:
+    session = ChatSession(id="s", sender_id="r", language="en")
+    message: Message = {"text": "your number 07700 900123", "buttons": []}
+    number = session.post(message)
+    assert _as_messages([{"custom": {"outbox": number}}, {"custom": {"outbox": 5}}], session.take) == [message]
+    assert session.outbox == {}
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "at"),
+    [("need_domestic_abuse", "he hit me last year", 0), ("immediate_danger", "he is coming with a knife", 1)],
+)
+def test_what_an_action_said_after_its_turn_gave_up_comes_in_the_next_reply(
+    client: TestClient, intent: str, text: str, at: int
+) -> None:
+    """Rasa timed out while the handover was being stored: "sent, your reference is ..." reaches her next turn,
+    once, and never before the 999 guidance."""
+    conversation, session = chat_with(client, FakeRasa(intent, 0.9))
+    late: Message = {"text": "Done. Your reference is ABCD-2345.", "buttons": []}
+    session.post(late)
+    first = anyio.run(partial(conversation.reply, session, text=text))
+    again = anyio.run(partial(conversation.reply, session, text=text))
+    assert [m["text"] for m in first.messages].index(late["text"]) == at
+    assert late["text"] not in [m["text"] for m in again.messages]
 
 
 def test_danger_buried_in_a_long_message_is_danger_and_rasa_reads_the_message_once(client: TestClient) -> None:

@@ -6,6 +6,7 @@ Rasa runs the trained model from models/; the gateway renders every response and
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
 
@@ -180,6 +181,31 @@ def test_i_will_contact_them_myself_stores_nothing(chat: httpx.Client, database:
     bot.send(payload='/inform{"contact_method":"self"}')
     assert "Nothing has been stored" in bot.text and "08000 121 700" in bot.text
     assert stored_count(database) == before
+
+
+def test_a_handover_the_database_cannot_store_is_not_sent_and_trying_again_asks_only_for_consent(
+    chat: httpx.Client, database: Database, stack: Stack
+) -> None:
+    """The database is locked for longer than a write waits: she is told, in time, that nothing was sent and how to
+    reach the service herself; her answers are kept, so trying again asks only for consent, and stores once."""
+    before = stored_count(database)
+    bot = ChatClient(chat)
+    walk_to_consent(bot)
+    locker = sqlite3.connect(stack.var_dir / "assistant.db", isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        bot.send(payload="/affirm")
+    finally:
+        locker.rollback()
+        locker.close()
+    assert "could not be sent to Harbour Support Services" in bot.text and "03000 202 525" in bot.text
+    assert stored_count(database) == before
+    bot.send(payload="/request_handover")
+    assert "Do you agree" in bot.text and "phone call to 07700 900123" in bot.text and "Sam" in bot.text
+    bot.send(payload="/affirm")
+    with database.unit_of_work() as session:
+        sent_handover(session, bot)
+    assert stored_count(database) == before + 1
 
 
 def test_refusing_consent_stores_nothing(chat: httpx.Client, database: Database) -> None:

@@ -45,8 +45,29 @@ def test_schema_holds_only_what_a_handover_may_hold(database: Database) -> None:
         "status",
         "outcome",
         "closed_at",
+        "consent_key",
     }
     assert columns == expected
+
+
+def test_one_consent_stores_one_handover_however_often_it_is_sent(database: Database) -> None:
+    def submit(key: str) -> str:
+        with database.unit_of_work() as session:
+            return handovers.create(
+                session,
+                CIPHER,
+                service_id="harbour",
+                need=None,
+                language="en",
+                contact={},
+                transcript=[],
+                consent_key=key,
+            ).reference
+
+    first, again, other = submit("consent-a"), submit("consent-a"), submit("consent-b")
+    assert first == again and other != first
+    with database.unit_of_work() as session:
+        assert handovers.count(session) == 2
 
 
 def test_create_and_read_back(database: Database) -> None:
