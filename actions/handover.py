@@ -63,7 +63,6 @@ def _reset(tracker: Tracker) -> list[dict[str, Any]]:
     session = runtime().session_of(tracker.sender_id)
     if session is not None:
         session.answers.clear()
-        session.consent_key = None
         session.share_transcript = True
         session.expecting = None  # the form is over: what she types next is not an answer to it
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
@@ -344,7 +343,6 @@ def _not_stored(
     say(dispatcher, tracker, message)
     session = runtime().session_of(tracker.sender_id)
     if session is not None:
-        session.consent_key = None
         session.expecting = None
     return [SlotSet("handover_consent", None)]
 

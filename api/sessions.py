@@ -64,7 +64,8 @@ class ChatSession:
     wanted_language: str | None = None
     # Before consenting she may choose to send only how to contact her, not the conversation (api/review.py).
     share_transcript: bool = True
-    # Random, new each time consent is asked: the handover it stores carries it, so a retried "yes" stores once.
+    # Random, new each time consent is asked, and kept until the next time: the handover it stores carries it, so
+    # the same "yes" arriving again (Rasa retried, or she pressed it again after a timeout) stores once.
     consent_key: str | None = None
     # Her last message ended on a removed status statement: a next one that continues it goes too. A flag only.
     status_pending: bool = False

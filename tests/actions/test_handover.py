@@ -140,7 +140,7 @@ def test_a_failed_store_tells_her_it_was_not_sent_and_withdraws_only_her_consent
     assert "999" in told["text"]
     assert [b["payload"] for b in told["buttons"]] == ["/request_handover", "/main_menu"]
     assert events == [SlotSet("handover_consent", None)], "only consent is withdrawn: trying again asks only that"
-    assert session.answers["contact_detail"] == "07700 900123" and session.consent_key is None
+    assert session.answers["contact_detail"] == "07700 900123"
     assert stored(runtime) == before
 
 
@@ -148,11 +148,10 @@ def test_the_same_consent_arriving_twice_stores_one_handover(client: TestClient,
     """A retry after a timeout: the "yes" to one consent question arrives again and finds the first handover."""
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     tracker = consented(session)
-    key, before = session.consent_key, stored(runtime)
+    before = stored(runtime)
     anyio.run(ActionSubmitHandover().run, CollectingDispatcher(), tracker, {})
     first = list(session.outbox.values())[-1]["text"]
-    session.consent_key = key  # as it still is when the first submission's reply never came back
-    session.answers["contact_detail"] = "07700 900123"
+    session.answers["contact_detail"] = "07700 900123"  # as Rasa's retry finds the form, not yet told it ended
     anyio.run(ActionSubmitHandover().run, CollectingDispatcher(), tracker, {})
     assert stored(runtime) == before + 1
     assert list(session.outbox.values())[-1]["text"] == first, "the same reference both times"
