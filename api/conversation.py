@@ -383,10 +383,8 @@ class Conversation:
         await anyio.to_thread.run_sync(self.runtime.trackers.erase, session.sender_id)
 
     async def purge_idle(self) -> int:
-        """Erase idle sessions and any tracker idle for longer than the idle period (also after a restart)."""
+        """Erase idle sessions and their trackers. (Trackers left by an earlier run go in a job of their own.)"""
         idle = self.runtime.sessions.take_idle()
         for session in idle:
             await anyio.to_thread.run_sync(self.runtime.trackers.erase, session.sender_id)
-        seconds = self.runtime.settings.session_idle_minutes * 60
-        await anyio.to_thread.run_sync(self.runtime.trackers.purge_idle, seconds)
         return len(idle)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 
 from api.conversation import Conversation
+from api.jobs import Jobs
 from api.portal.sessions import SignedIn, cookie_name, resolve
 from api.runtime import Runtime
 
@@ -18,6 +19,14 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_jobs(request: Request) -> Jobs:
+    jobs: Jobs = request.app.state.jobs
+    return jobs
+
+
+JobsDep = Annotated[Jobs, Depends(get_jobs)]
 
 
 def get_conversation(runtime: RuntimeDep) -> Conversation:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -20,7 +21,8 @@ from api.core.config import Settings, get_settings
 from api.core.logging import configure as configure_logging
 from api.core.security import SecurityHeaders
 from api.deps import NeedsSignIn, PageError
-from api.retention import purge_handovers
+from api.jobs import Job, Jobs
+from api.retention import purge_audit, purge_handovers, purge_portal_sessions
 from api.routes import actions, health, nlg, pages, portal_api, portal_pages, sms, webchat
 from api.sms.channel import SmsChannel
 
@@ -29,16 +31,34 @@ STATIC = Path(__file__).resolve().parent / "static"
 PURGE_INTERVAL_SECONDS = 60
 
 
-async def _purge_forever(conversation: Conversation, sms_channel: SmsChannel) -> None:
+def background_jobs(conversation: Conversation, sms_channel: SmsChannel) -> Jobs:
+    """Every purge the gateway runs each minute, in the order a failure would cost most if skipped."""
+    runtime = conversation.runtime
+    settings, database = runtime.settings, runtime.database
+    idle_seconds = settings.session_idle_minutes * 60
+
+    async def sms_cache() -> None:
+        sms_channel.purge()
+
+    async def rasa_trackers() -> None:
+        await anyio.to_thread.run_sync(runtime.trackers.purge_idle, idle_seconds)
+
+    return Jobs(
+        [
+            Job("conversations", conversation.purge_idle),
+            Job("sms_cache", sms_cache),
+            Job("rasa_trackers", rasa_trackers),
+            Job("handovers", partial(anyio.to_thread.run_sync, purge_handovers, settings, database)),
+            Job("portal_sessions", partial(anyio.to_thread.run_sync, purge_portal_sessions, settings, database)),
+            Job("audit", partial(anyio.to_thread.run_sync, purge_audit, settings, database)),
+        ]
+    )
+
+
+async def _purge_forever(jobs: Jobs) -> None:
     while True:
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
-        try:
-            await conversation.purge_idle()
-            sms_channel.purge()
-            runtime = conversation.runtime
-            await anyio.to_thread.run_sync(purge_handovers, runtime.settings, runtime.database)
-        except Exception:
-            log.exception("idle purge failed")
+        await jobs.run_once()
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
@@ -64,7 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runtime = runtime
         runtime_module.bind(runtime)
         app.state.sms = SmsChannel.create(runtime)
-        purge = asyncio.create_task(_purge_forever(Conversation(runtime), app.state.sms))
+        app.state.jobs = background_jobs(Conversation(runtime), app.state.sms)
+        purge = asyncio.create_task(_purge_forever(app.state.jobs))
         try:
             yield
         finally:

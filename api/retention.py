@@ -11,10 +11,7 @@ from api.repositories import audit, handovers, portal_sessions
 
 
 def purge_handovers(settings: Settings, database: Database) -> int:
-    """Handovers past retention (open: since arrival; closed: since closing), each purge in the audit trail.
-
-    Also what the portal leaves behind: expired sign-in sessions, old failed sign-ins and old audit events.
-    """
+    """Handovers past retention (open: since arrival; closed: since closing), each purge in the audit trail."""
     now = dt.datetime.now(dt.UTC)
     with database.unit_of_work() as session:
         expired = handovers.past_retention(
@@ -24,15 +21,25 @@ def purge_handovers(settings: Settings, database: Database) -> int:
         )
         for handover in expired:
             audit.record(session, "purge", handover=handover, detail=handover.status)
-        removed = handovers.remove(session, [h.id for h in expired])
+        return handovers.remove(session, [h.id for h in expired])
+
+
+def purge_portal_sessions(settings: Settings, database: Database) -> None:
+    """What sign-in leaves behind: expired portal sessions and failed sign-ins older than the limit's window."""
+    now = dt.datetime.now(dt.UTC)
+    with database.unit_of_work() as session:
         portal_sessions.remove_expired(
             session,
             idle_cutoff=now - dt.timedelta(minutes=settings.portal_idle_minutes),
             absolute_cutoff=now - dt.timedelta(hours=settings.portal_session_hours),
         )
         portal_sessions.remove_failures_before(session, now - dt.timedelta(minutes=settings.login_window_minutes))
-        audit.purge_older_than(session, now - dt.timedelta(days=settings.audit_retention_days))
-        return removed
+
+
+def purge_audit(settings: Settings, database: Database) -> int:
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=settings.audit_retention_days)
+    with database.unit_of_work() as session:
+        return audit.purge_older_than(session, cutoff)
 
 
 def purge_all(settings: Settings) -> tuple[int, int]:
@@ -43,6 +50,8 @@ def purge_all(settings: Settings) -> tuple[int, int]:
 
     trackers = trackers_for(settings)
     try:
+        purge_portal_sessions(settings, database)
+        purge_audit(settings, database)
         return (
             purge_handovers(settings, database),
             trackers.purge_idle(settings.session_idle_minutes * 60),
