@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -212,3 +213,35 @@ def test_an_admin_cannot_reset_a_worker_of_another_organisation(world: World) ->
     foreign = world.people["other_org_worker"].id
     assert world.client.post(f"/portal/admin/workers/{foreign}/reset", data={"csrf": csrf}).status_code == 404
     _visit(world, "other_org_worker")  # her password and code still work
+
+
+def _served(routes: list[Any]) -> set[tuple[str, str]]:
+    """(method, path) of every route the app serves, through included routers too."""
+    served: set[tuple[str, str]] = set()
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            served |= _served(list(included.routes))
+            continue
+        for method in getattr(route, "methods", None) or ():
+            if method != "HEAD":
+                served.add((method, str(route.path)))
+    return served
+
+
+def test_every_portal_route_is_in_the_matrix(world: World) -> None:
+    """A new portal route without a row here fails: its authorisation has to be decided, not forgotten."""
+    named = {"{handover_id}": "{handover}", "{worker_id}": "{worker}"}
+
+    def row_of(path: str) -> str:
+        for served_name, matrix_name in named.items():
+            path = path.replace(served_name, matrix_name)
+        return path
+
+    served = {
+        (method, row_of(path))
+        for method, path in _served(list(world.client.app.routes))  # type: ignore[attr-defined]
+        if path.startswith(("/portal", "/api/portal"))
+    }
+    assert len(served) >= 20, "the app's routes were not found (has FastAPI's routing changed?)"
+    assert served == {(route.method, route.path) for route in ROUTES}

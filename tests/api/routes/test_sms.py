@@ -96,18 +96,32 @@ def test_help_in_any_language(sms: TestClient, word: str, expected: str) -> None
     assert expected in text(sms, word)
 
 
-@pytest.mark.parametrize("word", ["DELETE", "delete", "Usuń", "borrar"])
-def test_delete_erases_and_explains_how_to_delete_the_texts(sms: TestClient, word: str) -> None:
+@pytest.mark.parametrize(("word", "language"), [("DELETE", "en"), ("delete", "en"), ("Usuń", "pl"), ("borrar", "es")])
+def test_delete_erases_and_explains_how_to_delete_the_texts(sms: TestClient, word: str, language: str) -> None:
+    """In the keyword's own language: the erasure, and how to delete the texts from her phone too."""
     text(sms, "hello there")
     reply = text(sms, word)
-    assert "press and hold" in reply or "Usuń" in word or "borrar" in word
+    explained = sms.app.state.runtime.content.text(language, "sms.deleted")  # type: ignore[attr-defined]
+    assert explained.split(":")[0] in reply
     assert sms.app.state.sms.sessions == {}  # type: ignore[attr-defined]
     assert "STOP" not in reply.upper().replace("STOPALL", "")
 
 
-def test_start_welcomes_again(sms: TestClient) -> None:
+@pytest.mark.parametrize("word", ["START", "unstop"])
+def test_start_welcomes_again_in_a_new_session(sms: TestClient, word: str) -> None:
+    """START after STOP (or at any time) begins afresh: the old conversation is erased, not continued."""
+    channel = sms.app.state.sms  # type: ignore[attr-defined]
+    runtime = sms.app.state.runtime  # type: ignore[attr-defined]
     text(sms, "hello there")
-    assert "Safe Reporting Assistant" in text(sms, "START")
+    (session_id,) = channel.sessions.values()  # keyed by a pseudonym of her number, never the number
+    old = runtime.sessions.get(session_id)
+    assert old is not None and old.transcript
+    assert "Safe Reporting Assistant" in text(sms, word)
+    (session_id,) = channel.sessions.values()
+    new = runtime.sessions.get(session_id)
+    assert new is not None and new.id != old.id
+    assert runtime.sessions.get(old.id) is None and old.transcript == [], "the old conversation is erased"
+    assert "hello there" not in str([turn.text for turn in new.transcript])
 
 
 def test_health_says_sms_is_on(sms: TestClient) -> None:
