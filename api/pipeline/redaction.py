@@ -176,7 +176,19 @@ class Redactor:
                 break
             used = decided
             decided = [a or b for a, b in zip(listed, self.model.states(cores, contexts(used)), strict=True)]
+        decided = self._before_removed(cores, contexts(decided), decided)
         return [d and said for d, said in zip(decided, spoken, strict=True)]
+
+    def _before_removed(self, cores: list[str], contexts: list[Context], decided: list[bool]) -> list[bool]:
+        """A status statement often opens vaguely and is named only after: "They refused. It was the second time
+        the Home Office said no." A clause right before a removed one goes at even odds, from the end backwards."""
+        assert self.model is not None
+        scores = self.model.probabilities(cores, contexts)
+        out = list(decided)
+        for i in range(len(cores) - 2, -1, -1):
+            if not out[i] and out[i + 1] and scores[i] >= self.model.threshold_before:
+                out[i] = True
+        return out
 
     def redact(
         self, text: str, marker: str | None = None, language: str | None = None, previous_removed: bool = False
