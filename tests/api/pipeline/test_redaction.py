@@ -113,3 +113,34 @@ def test_a_phone_number_is_not_a_reference() -> None:
 def test_the_end_of_a_removed_statement_is_reported_for_the_next_message() -> None:
     assert REDACTOR.redact("he hits me. my visa ran out").ends_removed
     assert not REDACTOR.redact("my visa ran out. he hits me").ends_removed
+
+
+class ScoredModel:
+    """A status model whose scores are fixed per clause: the redactor's own rules, without a trained model."""
+
+    threshold, threshold_after, threshold_before = 0.8, 0.7, 0.5
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+
+    def probabilities(self, texts: list[str], contexts: list[object]) -> list[float]:
+        return [self.scores.get(text, 0.0) for text in texts]
+
+    def states(self, texts: list[str], contexts: list[object]) -> list[bool]:
+        return [p >= self.threshold for p in self.probabilities(texts, contexts)]
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "kept"),
+    [(0.55, 0.55, ["He hits me"]), (0.3, 0.55, ["They wrote back", "He hits me"])],
+    ids=["vague-opening-goes", "ordinary-opening-stays"],
+)
+def test_a_clause_right_before_a_removed_statement_goes_at_even_odds(
+    opening: float, closing: float, kept: list[str]
+) -> None:
+    redactor = Redactor(REDACTOR.lexicon)
+    scores = {"They wrote back": opening, "It was the second no from them": 0.9, "He hits me": closing}
+    redactor.model = ScoredModel(scores)  # type: ignore[assignment]
+    result = redactor.redact("They wrote back. It was the second no from them. He hits me.").text
+    assert [clause for clause in scores if clause in result] == kept
+    assert "second no" not in result
