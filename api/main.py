@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from api import runtime as runtime_module
 from api.conversation import Conversation
 from api.core.config import Settings, get_settings
+from api.core.limits import BodyLimit
 from api.core.logging import configure as configure_logging
 from api.core.security import SecurityHeaders
 from api.deps import NeedsSignIn, PageError
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await runtime.close()
 
     app = FastAPI(title="Safe reporting assistant gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(BodyLimit, max_bytes=resolved.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(NeedsSignIn, _to_sign_in)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # INTERNAL_SECRET, as api/stack.py derives it for the Rasa it starts.
     rasa_token: SecretStr | None = None
     rasa_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # Largest request body accepted, in bytes (a chat message of 2,000 characters is under 10 KB as JSON).
+    max_body_bytes: int = Field(default=65536, ge=4096, le=1048576)
 
     # SMS over Twilio. The route starts only with an auth token, or with the signature check explicitly off
     # for development (then /healthz says so). The public URL is the one Twilio was given, which signatures

@@ -1,0 +1,47 @@
+"""Bodies over the limit are refused before they are parsed, with the safe answer; smaller ones pass untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from tests.helpers import make_settings
+
+LIMIT = 8192
+
+
+@pytest.fixture
+def small(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(make_settings(tmp_path, max_body_bytes=LIMIT))) as client:
+        yield client
+
+
+def test_a_body_over_the_limit_is_refused_with_999_before_it_is_read(small: TestClient) -> None:
+    response = small.post("/api/chat/sessions", content=b'{"language": "en", "x": "' + b"a" * LIMIT + b'"}')
+    assert response.status_code == 413
+    assert "999" in response.json()["safe_answer"]
+
+
+def test_a_chunked_body_over_the_limit_is_refused_as_it_arrives(small: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"language": "en", "x": "'
+        for _ in range(LIMIT // 1024 + 2):
+            yield b"a" * 1024
+        yield b'"}'
+
+    response = small.post("/api/chat/sessions", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "999" in response.json()["safe_answer"]
+
+
+@pytest.mark.parametrize("length", ["abc", "-1"])
+def test_a_length_that_is_not_a_number_is_refused(small: TestClient, length: str) -> None:
+    response = small.post("/api/chat/sessions", content=b"{}", headers={"content-length": length})
+    assert response.status_code == 413
+
+
+def test_a_body_under_the_limit_is_served(small: TestClient) -> None:
+    response = small.post("/api/chat/sessions", json={"language": "en"})
+    assert response.status_code == 201
