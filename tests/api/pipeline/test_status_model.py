@@ -67,6 +67,7 @@ def write_danger(nlu_dir: Path) -> Path:
         "nlu": [
             {"intent": "immediate_danger", "examples": "- a van comes tonight to move us, i am scared\n"},
             {"intent": "need_housing", "examples": "- i need a room tonight\n"},
+            {"intent": "ask_safe_to_report", "examples": "- will the police tell the home office\n"},
         ]
     }
     (nlu_dir / "en" / "danger.yml").write_text(yaml.safe_dump(nlu), encoding="utf-8")
@@ -77,12 +78,15 @@ def split_on_commas(text: str) -> list[str]:
     return [part.strip() for part in text.split(",")]
 
 
-def test_danger_messages_teach_their_clauses_as_evidence_but_never_move_the_threshold(tmp_path: Path) -> None:
+def test_danger_messages_and_reporting_questions_teach_their_clauses_as_evidence_but_never_move_the_threshold(
+    tmp_path: Path,
+) -> None:
     evidence = DangerEvidence(write_danger(tmp_path / "nlu"), split_on_commas)
     examples = danger_examples(evidence, listed)
     assert [(e.text, e.previous, e.status, e.calibrates) for e in examples] == [
         ("a van comes tonight to move us", "", False, False),
         ("i am scared", "a van comes tonight to move us", False, False),
+        ("will the police tell the home office", "", False, False),
     ]
 
 
