@@ -20,7 +20,6 @@ from actions.common import GIVEN, answer_of, her_words, keep_answer, language_of
 from api.content.directory import Service
 from api.content.renderer import Button
 from api.core.formats import is_email
-from api.portal import notice
 from api.repositories import handovers
 from api.review import CONTACT_ONLY_PAYLOAD, REVIEW_PAYLOAD, SERVICE_NAME, her_message_count, transcript_for_handover
 from api.sessions import ChatSession, new_token
@@ -301,7 +300,7 @@ class ActionSubmitHandover(Action):
             # The database is down, locked, full or out of connections. Only the kind of failure is logged.
             log.error("handover not stored: %s", type(error).__name__)
             return _not_stored(dispatcher, tracker, language, service)
-        notice.announce(rt.database, rt.settings, service.id)
+        rt.notices.announce(service.id)
         shown_reference = content.number(language, reference)
         say(
             dispatcher,

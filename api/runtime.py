@@ -23,6 +23,7 @@ from api.pipeline.language_model import LatinLanguageModel
 from api.pipeline.redaction import Redactor, StatusLexicon
 from api.pipeline.status_model import DangerEvidence, StatusModel
 from api.pipeline.translation import OfflineTranslator
+from api.portal.notice import Notices
 from api.rasa_client import Eraser, RasaClient, tracker_eraser
 from api.sessions import ChatSession, MemorySessionStore
 
@@ -44,6 +45,7 @@ class Runtime:
     cipher: Cipher
     # Every intent a payload may name (the domain's): Rasa only ever receives these, never her words.
     intents: frozenset[str]
+    notices: Notices
 
     def language_of(self, sender_id: str) -> str:
         session = self.sessions.by_sender(sender_id)
@@ -83,13 +85,14 @@ def build_runtime(settings: Settings) -> Runtime:
     redactor = redactor_for(
         settings, [content.catalog.text(code, "redaction.marker") for code in content.catalog.languages]
     )
+    database = Database(settings.effective_database_url)
     return Runtime(
         settings=settings,
         content=content,
         sessions=MemorySessionStore(idle_seconds=settings.session_idle_minutes * 60),
         rasa=RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, settings.effective_rasa_token),
         trackers=trackers_for(settings),
-        database=Database(settings.effective_database_url),
+        database=database,
         redactor=redactor,
         danger=DangerModel.load_or_train(settings.data_dir / "nlu", settings.models_dir, redactor.sentences),
         languages=detector_for(settings, set(content.catalog.languages)),
@@ -97,6 +100,7 @@ def build_runtime(settings: Settings) -> Runtime:
         translator=OfflineTranslator(settings.var_dir / "argos", content.catalog.languages),
         cipher=cipher_for(settings),
         intents=load_intents(settings.responses_file.parent / "domain"),
+        notices=Notices(database, settings),
     )
 
 

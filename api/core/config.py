@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: SecretStr | None = None
     notice_from: str = ""
+    # Development and tests only: webhook notices to this machine or a private network (a local relay). Off, a
+    # webhook must be https and resolve to public addresses only, checked again at each sending.
+    notice_allow_local: bool = False
 
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=2000, ge=1, le=10_000)

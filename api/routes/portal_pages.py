@@ -327,7 +327,7 @@ def set_notice(
 ) -> Response:
     _check_form_csrf(signed_in, csrf)
     try:
-        url = notice.check_webhook_url(webhook) if webhook.strip() else None
+        url = notice.check_webhook_url(webhook, runtime.settings.notice_allow_local) if webhook.strip() else None
         address = notice.check_email(email) if email.strip() else None
     except ValueError as error:
         return _admin_page(request, runtime, signed_in, status.HTTP_422_UNPROCESSABLE_CONTENT, error=str(error))

@@ -81,8 +81,13 @@ def portal_stack(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) ->
         rasa_port=free_port(),
         var_dir=var_dir,
         log_dir=OUTPUT / "portal-stack-logs",
-        # The gateway may reach only this machine: translation must work offline.
-        extra_env={"INTERNAL_SECRET": secret, "PYTHONPATH": f"{OFFLINE}{os.pathsep}{ROOT}"},
+        # The gateway may reach only this machine: translation must work offline, and the webhook notice goes to a
+        # receiver on 127.0.0.1, which only NOTICE_ALLOW_LOCAL permits.
+        extra_env={
+            "INTERNAL_SECRET": secret,
+            "PYTHONPATH": f"{OFFLINE}{os.pathsep}{ROOT}",
+            "NOTICE_ALLOW_LOCAL": "true",
+        },
     ) as running:
         yield running, totp_secret.group(1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socketserver
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,16 @@ class _Session(socketserver.StreamRequestHandler):
         while line := self.rfile.readline():
             verb = line.strip().split(b" ", 1)[0].upper()
             if verb in (b"EHLO", b"HELO"):
-                self.wfile.write(b"250 sink\r\n")
+                self.wfile.write(b"250-sink\r\n250 STARTTLS\r\n" if sink.tls else b"250 sink\r\n")
+            elif verb == b"STARTTLS" and sink.tls:
+                self.wfile.write(b"220 go ahead\r\n")
+                self.wfile.flush()
+                try:
+                    self.connection = sink.tls.wrap_socket(self.connection, server_side=True)
+                except OSError:
+                    return  # the client refused the certificate, as it should have
+                self.rfile = self.connection.makefile("rb")
+                self.wfile = self.connection.makefile("wb", buffering=0)
             elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
                 self.wfile.write(b"250 ok\r\n")
             elif verb == b"DATA":
@@ -35,14 +45,16 @@ class _Session(socketserver.StreamRequestHandler):
 
 
 class SmtpSink:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.messages: list[Message] = []
         self.port = 0
+        # With a server context, the sink offers STARTTLS with its certificate.
+        self.tls = tls
 
 
 @contextmanager
-def smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
+def smtp_sink(tls: ssl.SSLContext | None = None) -> Iterator[SmtpSink]:
+    sink = SmtpSink(tls)
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Session)
     server.sink = sink  # type: ignore[attr-defined]
     sink.port = server.server_address[1]
