@@ -281,8 +281,15 @@ class ActionSubmitHandover(Action):
             "language": (session.wanted_language if session else None) or language,
         }
 
+        key = session.consent_key if session else None
+
         def store() -> str:
             with rt.database.unit_of_work() as db:
+                existing = handovers.by_consent_key(db, key)
+                if existing is not None:
+                    return existing.reference  # this consent was stored already: the same reference again
+                if not _within_limits(session, service.id):
+                    raise HandoverLimited
                 return handovers.create(
                     db,
                     rt.cipher,
@@ -291,15 +298,18 @@ class ActionSubmitHandover(Action):
                     language=language,
                     contact=contact,
                     transcript=transcript,
-                    consent_key=session.consent_key if session else None,
+                    consent_key=key,
                 ).reference
 
         try:
             reference = await anyio.to_thread.run_sync(store)
-        except (SQLAlchemyError, OSError) as error:
-            # The database is down, locked, full or out of connections. Only the kind of failure is logged.
+        except (SQLAlchemyError, OSError, HandoverLimited) as error:
+            # The database is down, locked, full or out of connections, or a limit is reached. Only the kind of
+            # failure is logged.
             log.error("handover not stored: %s", type(error).__name__)
             return _not_stored(dispatcher, tracker, language, service)
+        if session is not None:
+            session.handovers_sent += 1
         rt.notices.announce(service.id)
         shown_reference = content.number(language, reference)
         say(
@@ -308,6 +318,18 @@ class ActionSubmitHandover(Action):
             content.message(language, "handover_sent", service_name=service.name, reference=shown_reference),
         )
         return _reset(tracker)
+
+
+class HandoverLimited(Exception):
+    """This conversation has sent its handovers, or the organisation has had its hour's worth."""
+
+
+def _within_limits(session: ChatSession | None, org_id: str) -> bool:
+    """A script must not fill an organisation's queue: a few handovers per conversation, a bound per hour."""
+    rt = runtime()
+    if session is not None and session.handovers_sent >= rt.settings.handovers_per_session:
+        return False
+    return rt.limits.handovers.allow(org_id)
 
 
 def _contact_line(language: str, service: Service) -> str:

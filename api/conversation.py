@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 STATUS_ONLY_PAYLOAD = "/ask_safe_to_report"
 ANSWER_PAYLOAD = "/inform"
 DANGER_PAYLOAD = "/" + DANGER
+DELETE_PAYLOAD = "/delete_chat"
 LANGUAGE_SUPPORT_PAYLOAD = "/ask_language_support"
 CHANGE_LANGUAGE = "change_language"
 # Form fields answered in her own words, and the intents that still win while she is answering one.
@@ -191,6 +192,9 @@ class Conversation:
         async with session.lock:
             session.last_seen = time.monotonic()
             began = time.perf_counter()
+            if len(session.transcript) >= self.runtime.settings.max_transcript_turns and payload != DELETE_PAYLOAD:
+                # A bound on what one conversation holds in memory; she is still told how to get help now.
+                return Reply(messages=_for_her(self.runtime.content.safe_fallback(session.language)), danger=True)
             if payload is not None:
                 self.accepted_payload(session, payload)
                 # A statement continues only into the very next typed message: after a button, her next words
@@ -268,14 +272,19 @@ class Conversation:
 
         Also says whether the reply leads with the 999 guidance (danger, or the safe fallback, which does)."""
         expecting, session.typed, session.expecting = session.expecting, turn.typed, None
+        payload = turn.payload
         try:
-            payload = turn.payload or await self._payload_for(turn, expecting, session.language)
+            payload = payload or await self._payload_for(turn, expecting, session.language)
             if payload == LANGUAGE_SUPPORT_PAYLOAD:
                 session.wanted_language = self._wanted_language(session, turn)
             raw = await self.runtime.rasa.send(session.sender_id, payload)
             messages = _as_messages(raw, session.take)
             return messages, "ok", payload == DANGER_PAYLOAD and bool(messages)
         except RasaUnavailable:
+            if payload == DELETE_PAYLOAD:
+                # Erasing never waits on Rasa: the gateway forgets her now (and Rasa's tracker when it can).
+                session.erase_requested = True
+                return [self.runtime.content.message(session.language, "chat_deleted")], "unavailable", False
             return self.runtime.content.safe_fallback(session.language), "unavailable", True
         finally:
             session.typed = None

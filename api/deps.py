@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 
 from api.conversation import Conversation
+from api.core.ratelimit import client_key
 from api.jobs import Jobs
 from api.portal.sessions import SignedIn, cookie_name, resolve
 from api.runtime import Runtime
@@ -34,6 +35,15 @@ def get_conversation(runtime: RuntimeDep) -> Conversation:
 
 
 ConversationDep = Annotated[Conversation, Depends(get_conversation)]
+
+
+def get_client(request: Request, runtime: RuntimeDep) -> str:
+    """Whom a request counts against for the chat's limits (api/core/ratelimit.py)."""
+    peer = request.client.host if request.client else None
+    return client_key(peer, request.headers.get("x-forwarded-for"), runtime.limits.trusted)
+
+
+ClientDep = Annotated[str, Depends(get_client)]
 
 
 def require_internal_secret(runtime: RuntimeDep, x_assistant_secret: Annotated[str | None, Header()] = None) -> None:

@@ -41,6 +41,9 @@ def background_jobs(conversation: Conversation, sms_channel: SmsChannel) -> Jobs
     async def sms_cache() -> None:
         sms_channel.purge()
 
+    async def rate_limits() -> None:
+        runtime.limits.purge()
+
     async def rasa_trackers() -> None:
         await anyio.to_thread.run_sync(runtime.trackers.purge_idle, idle_seconds)
 
@@ -48,6 +51,7 @@ def background_jobs(conversation: Conversation, sms_channel: SmsChannel) -> Jobs
         [
             Job("conversations", conversation.purge_idle),
             Job("sms_cache", sms_cache),
+            Job("rate_limits", rate_limits),
             Job("rasa_trackers", rasa_trackers),
             Job("handovers", partial(anyio.to_thread.run_sync, purge_handovers, settings, database)),
             Job("portal_sessions", partial(anyio.to_thread.run_sync, purge_portal_sessions, settings, database)),

@@ -17,6 +17,7 @@ from api.core.config import Settings
 from api.core.crypto import Cipher, load_or_create_key
 from api.core.db import Database, migrate
 from api.core.files import private_dir
+from api.core.ratelimit import Network, SlidingWindow, parse_networks
 from api.pipeline.danger_model import DangerModel
 from api.pipeline.language import LanguageDetector, load_language_names
 from api.pipeline.language_model import LatinLanguageModel
@@ -46,6 +47,7 @@ class Runtime:
     # Every intent a payload may name (the domain's): Rasa only ever receives these, never her words.
     intents: frozenset[str]
     notices: Notices
+    limits: Limits
 
     def language_of(self, sender_id: str) -> str:
         session = self.sessions.by_sender(sender_id)
@@ -101,6 +103,30 @@ def build_runtime(settings: Settings) -> Runtime:
         cipher=cipher_for(settings),
         intents=load_intents(settings.responses_file.parent / "domain"),
         notices=Notices(database, settings),
+        limits=limits_for(settings),
+    )
+
+
+@dataclass
+class Limits:
+    """The rate limits' counts (api/core/ratelimit.py): per client for the chat, per organisation for handovers."""
+
+    trusted: list[Network]
+    sessions: SlidingWindow
+    messages: SlidingWindow
+    handovers: SlidingWindow
+
+    def purge(self) -> None:
+        for window in (self.sessions, self.messages, self.handovers):
+            window.purge()
+
+
+def limits_for(settings: Settings) -> Limits:
+    return Limits(
+        trusted=parse_networks(settings.trusted_proxies),
+        sessions=SlidingWindow(settings.chat_sessions_per_hour, 3600),
+        messages=SlidingWindow(settings.chat_messages_per_minute, 60),
+        handovers=SlidingWindow(settings.handovers_per_org_per_hour, 3600),
     )
 
 

@@ -67,6 +67,8 @@ class ChatSession:
     # Random, new each time consent is asked, and kept until the next time: the handover it stores carries it, so
     # the same "yes" arriving again (Rasa retried, or she pressed it again after a timeout) stores once.
     consent_key: str | None = None
+    # How many handovers this conversation has sent (HANDOVERS_PER_SESSION bounds it).
+    handovers_sent: int = 0
     # Her last message ended on a removed status statement: a next one that continues it goes too. A flag only.
     status_pending: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)

@@ -23,6 +23,7 @@ import httpx
 import psutil
 
 from api.stack import Stack, free_port
+from tests.support.limits import HARNESS_LIMITS_ENV
 
 SCRIPT: list[dict[str, str]] = [
     {"text": "hello"},
@@ -179,7 +180,7 @@ def main() -> int:
             rasa_port=free_port(),
             var_dir=Path(var),
             log_dir=Path(var) / "logs",
-            extra_env={"TWILIO_AUTH_TOKEN": SMS_TOKEN, "SMS_PUBLIC_URL": SMS_URL},
+            extra_env={"TWILIO_AUTH_TOKEN": SMS_TOKEN, "SMS_PUBLIC_URL": SMS_URL, **HARNESS_LIMITS_ENV},
         ) as stack,
     ):
         pids = {name: process.pid for name, process in stack.processes.items()}

@@ -18,6 +18,7 @@ import yaml
 from api.core.config import ROOT
 from api.pipeline.language import LanguageDetector
 from api.stack import Stack, free_port
+from tests.support.limits import HARNESS_LIMITS_ENV
 
 HELD_OUT = sorted((ROOT / "tests" / "nlu").glob("heldout_*.yml"))
 POLISH = [
@@ -104,7 +105,11 @@ def translation() -> None:
                     capture_output=True,
                 )
             with Stack(
-                gateway_port=free_port(), rasa_port=free_port(), var_dir=var_dir, log_dir=var_dir / "logs"
+                gateway_port=free_port(),
+                rasa_port=free_port(),
+                var_dir=var_dir,
+                log_dir=var_dir / "logs",
+                extra_env=HARNESS_LIMITS_ENV,
             ) as stack:
                 chat_latency(stack, "pl", rounds=1)  # warm-up: loads the package once
                 results[label] = chat_latency(stack, "pl")

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from api.core.config import ROOT, Settings
 from api.main import create_app
 from api.stack import MODEL, Stack, free_port
+from tests.support.limits import HARNESS_LIMITS_ENV
 from tests.support.portal import World
 
 OUTPUT = ROOT / "test-output"
@@ -91,6 +92,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "QUICK_EXIT_URL": "https://www.bbc.co.uk/weather",
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "SMS_PUBLIC_URL": SMS_PUBLIC_URL,
+            **HARNESS_LIMITS_ENV,  # every conversation test talks from 127.0.0.1
         },
     ) as running:
         yield running

@@ -86,7 +86,26 @@ class Settings(BaseSettings):
 
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=2000, ge=1, le=10_000)
+
+    # Limits per client (an address; for IPv6 its /64; behind a trusted proxy, the address it forwarded). Generous
+    # for people: a refuge's shared Wi-Fi serves several women, and a frightened person may type fast.
+    trusted_proxies: str = ""
+    chat_sessions_per_hour: int = Field(default=60, ge=1)
+    chat_messages_per_minute: int = Field(default=40, ge=1)
+    # Turns a conversation may hold (hers and the assistant's): past it she gets 999 and the helplines.
+    max_transcript_turns: int = Field(default=400, ge=10)
+    # Handovers one conversation may send, and one organisation may receive in an hour (per gateway process).
+    handovers_per_session: int = Field(default=3, ge=1)
+    handovers_per_org_per_hour: int = Field(default=30, ge=1)
     quick_exit_url: str = "https://www.bbc.co.uk/weather"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def proxies_are_networks(cls, value: str) -> str:
+        from api.core.ratelimit import parse_networks
+
+        parse_networks(value)  # raises ValueError, with the bad entry, at startup
+        return value
 
     @field_validator("internal_secret")
     @classmethod

@@ -34,10 +34,9 @@ def create(
     consent_key: str | None = None,
 ) -> Handover:
     """A new handover, or the one this consent already stored (so a retried submission never makes two)."""
-    if consent_key is not None:
-        existing = session.scalar(select(Handover).where(Handover.consent_key == consent_key))
-        if existing is not None:
-            return existing
+    existing = by_consent_key(session, consent_key)
+    if existing is not None:
+        return existing
     while True:
         reference = new_reference()
         if session.scalar(select(Handover.id).where(Handover.reference == reference)) is None:
@@ -55,6 +54,12 @@ def create(
     session.add(handover)
     session.flush()
     return handover
+
+
+def by_consent_key(session: Session, consent_key: str | None) -> Handover | None:
+    if consent_key is None:
+        return None
+    return session.scalar(select(Handover).where(Handover.consent_key == consent_key))
 
 
 def contact_of(handover: Handover, cipher: Cipher) -> dict[str, str | None]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StrictStr
 
 from api.content.renderer import Message
 from api.conversation import BadInput
-from api.deps import ConversationDep, RuntimeDep
+from api.core.ratelimit import SlidingWindow
+from api.deps import ClientDep, ConversationDep, RuntimeDep
 from api.review import her_message_count, remove_her_message, review_intro, review_labels, shared_turns
 from api.sessions import ChatSession
 
@@ -62,6 +64,36 @@ class SharedOut(BaseModel):
     her_messages: int
 
 
+class LimitedOut(BaseModel):
+    """Too many requests from this client: still the safe answer (999, helplines) in the conversation's language."""
+
+    detail: str
+    language: str
+    dir: str
+    messages: list[dict[str, Any]]
+
+
+LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"model": LimitedOut, "description": "Too many requests from this client; 999 and the helplines"}
+}
+
+
+def _limited(runtime: RuntimeDep, window: SlidingWindow, client: str, language: str) -> JSONResponse | None:
+    """None when the client may go on; else the refusal, which still tells her how to get help now."""
+    if window.allow(client):
+        return None
+    body = LimitedOut(
+        detail="too many requests: please wait a little and try again",
+        language=language,
+        dir=_dir(runtime, language),
+        messages=_plain(runtime.content.safe_fallback(language)),
+    )
+    retry = str(window.retry_after(client))
+    return JSONResponse(
+        body.model_dump(), status_code=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": retry}
+    )
+
+
 def _unprocessable(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, reason)
 
@@ -74,14 +106,17 @@ def _plain(messages: list[Message]) -> list[dict[str, Any]]:
     return [dict(m) for m in messages]
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut, responses=LIMITED)
 async def create_session(
-    runtime: RuntimeDep, conversation: ConversationDep, body: NewSession | None = None
-) -> SessionOut:
+    runtime: RuntimeDep, conversation: ConversationDep, client: ClientDep, body: NewSession | None = None
+) -> SessionOut | JSONResponse:
     language = (body.language if body else None) or runtime.settings.default_language
     if not runtime.content.catalog.has(language):
         supported = ", ".join(sorted(runtime.content.catalog.languages))
         raise _unprocessable(f"language must be one of: {supported}")
+    refused = _limited(runtime, runtime.limits.sessions, client, language)
+    if refused is not None:
+        return refused
     session, messages = conversation.start(language)
     return SessionOut(
         session_id=session.id,
@@ -93,11 +128,14 @@ async def create_session(
     )
 
 
-@router.post("/sessions/{session_id}/messages", response_model=ReplyOut)
+@router.post("/sessions/{session_id}/messages", response_model=ReplyOut, responses=LIMITED)
 async def post_message(
-    session_id: str, body: UserMessage, runtime: RuntimeDep, conversation: ConversationDep
-) -> ReplyOut:
+    session_id: str, body: UserMessage, runtime: RuntimeDep, conversation: ConversationDep, client: ClientDep
+) -> ReplyOut | JSONResponse:
     session = _live(runtime, session_id)
+    refused = _limited(runtime, runtime.limits.messages, client, session.language)
+    if refused is not None:
+        return refused
     limit = runtime.settings.max_message_chars
     if (body.text is None) == (body.payload is None):
         raise _unprocessable("send either 'text' or 'payload', not both")

@@ -286,6 +286,10 @@
       language = null;
       r = await api('POST', '/api/chat/sessions', {});
     }
+    if (r.status === 429 && r.data && r.data.messages) {
+      renderBot(r.data.messages, r.data.language || 'en', r.data.dir || 'ltr');  // 999 and the helplines
+      throw new Error('session: 429');
+    }
     if (r.status !== 201 || !r.data || !r.data.session_id) throw new Error('session: ' + r.status);
     if (exiting) { erase(r.data.session_id); return; }  // answer arrived after a quick exit
     session = { id: r.data.session_id, language: r.data.language || 'en', dir: r.data.dir || 'ltr' };
@@ -353,6 +357,11 @@
       }
       if (exiting) return;
       if (r.status === 200 && r.data) handleReply(r.data);
+      else if (r.status === 429 && r.data && r.data.messages) {
+        // Too many messages from this connection: the refusal still says how to get help now, in her language.
+        renderBot(r.data.messages, r.data.language || session.language, r.data.dir || session.dir);
+        if (typed && !input.value) input.value = typed;  // kept, to send again in a moment
+      }
       else if (r.status === 422) fail("We couldn't send that message: " + detailText(r.data) + '.', true);
       else fail(UNREACHABLE);
     } catch (e) {

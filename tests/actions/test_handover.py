@@ -23,6 +23,7 @@ from actions.handover import (
     ActionSubmitHandover,
     ValidateHandoverForm,
 )
+from api.core.ratelimit import SlidingWindow
 from api.repositories import handovers
 from api.review import CONTACT_ONLY_PAYLOAD, REVIEW_PAYLOAD
 from api.runtime import Runtime
@@ -182,3 +183,33 @@ def test_typed_words_answer_only_the_field_that_was_asked(session: ChatSession) 
     reopened = form.validate_contact_method("phone", CollectingDispatcher(), tracker_for(session), {})
     answering = form.validate_contact_method("phone", CollectingDispatcher(), asked(session, "contact_method"), {})
     assert reopened == {"contact_method": "phone"} and answering == {"contact_method": None}
+
+
+def test_a_conversation_that_has_sent_its_handovers_is_told_none_was_sent(
+    client: TestClient, session: ChatSession
+) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    session.handovers_sent = runtime.settings.handovers_per_session
+    tracker = consented(session)
+    before = stored(runtime)
+    events = anyio.run(ActionSubmitHandover().run, CollectingDispatcher(), tracker, {})
+    assert "could not be sent" in list(session.outbox.values())[-1]["text"]
+    assert events == [SlotSet("handover_consent", None)] and stored(runtime) == before
+
+
+def test_an_organisation_past_its_hourly_bound_gets_no_more_but_a_retry_still_finds_its_handover(
+    client: TestClient, session: ChatSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    monkeypatch.setattr(runtime.limits, "handovers", SlidingWindow(1, 3600))
+    tracker = consented(session)
+    before = stored(runtime)
+    anyio.run(ActionSubmitHandover().run, CollectingDispatcher(), tracker, {})
+    sent = list(session.outbox.values())[-1]["text"]
+    session.answers["contact_detail"] = "07700 900123"
+    anyio.run(ActionSubmitHandover().run, CollectingDispatcher(), tracker, {})
+    assert list(session.outbox.values())[-1]["text"] == sent, "the same consent again: its reference, not a refusal"
+    consented(session)  # a new consent question: a new handover, past the organisation's bound
+    anyio.run(ActionSubmitHandover().run, CollectingDispatcher(), tracker, {})
+    assert "could not be sent" in list(session.outbox.values())[-1]["text"]
+    assert stored(runtime) == before + 1

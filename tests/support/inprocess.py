@@ -19,6 +19,7 @@ from api.core.config import Settings
 from api.main import create_app
 from api.stack import Stack, free_port
 from tests.helpers import make_settings
+from tests.support.limits import HARNESS_LIMITS
 
 
 @dataclass
@@ -48,7 +49,8 @@ class Gateway:
 def inprocess_gateway(var_dir: Path, log_dir: Path, **overrides: object) -> Iterator[Gateway]:
     """Start the gateway here and Rasa beside it; stop both on leaving."""
     port, rasa_port = free_port(), free_port()
-    settings = make_settings(var_dir, rasa_url=f"http://127.0.0.1:{rasa_port}", **overrides)
+    # Many conversations from one address: the per-client limits are lifted unless the caller sets them.
+    settings = make_settings(var_dir, rasa_url=f"http://127.0.0.1:{rasa_port}", **{**HARNESS_LIMITS, **overrides})
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)

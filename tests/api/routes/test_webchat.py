@@ -127,3 +127,10 @@ def test_a_payload_cannot_smuggle_status_past_redaction(client: TestClient) -> N
     body = {"payload": '/inform{"contact_method":"my visa expired in March"}'}
     response = client.post(f"/api/chat/sessions/{session_id}/messages", json=body)
     assert response.status_code == 422 and "visa" not in response.text
+
+
+def test_delete_this_chat_erases_even_while_rasa_is_down(client: TestClient) -> None:
+    session = new_session(client)
+    reply = client.post(f"/api/chat/sessions/{session}/messages", json={"payload": "/delete_chat"}).json()
+    assert reply["session_ended"] and "deleted from our system" in reply["messages"][0]["text"]
+    assert client.post(f"/api/chat/sessions/{session}/messages", json={"text": "hi"}).status_code == 404
