@@ -99,7 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await runtime.close()
 
     app = FastAPI(title="Safe reporting assistant gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.add_middleware(BodyLimit, max_bytes=resolved.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=resolved.max_body_bytes, internal_secret=resolved.internal_secret.get_secret_value()
+    )
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(NeedsSignIn, _to_sign_in)

@@ -3,29 +3,44 @@
 A 20 MB JSON body used to be read and parsed before the answer. The size is checked on Content-Length first,
 then counted as the body arrives (a chunked body has no length), and the request is refused with 413 as soon as
 it passes the limit. The refusal still carries the safe answer (999 and the helplines): the person sending too
-much may be a victim whose app misbehaves.
+much may be a victim whose app misbehaves. Rasa's own calls (the NLG and action endpoints, which carry the internal
+secret) send the whole conversation's tracker and the domain, so they get a larger limit.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Rasa's calls: a long conversation's tracker with the domain is a few hundred kilobytes.
+INTERNAL_MAX_BYTES = 16 * 1024 * 1024
 
 
 class BodyLimit:
     """Pure ASGI middleware: nothing is buffered, the body is only counted."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, internal_secret: str) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.internal_secret = internal_secret.encode()
+
+    def _limit(self, headers: dict[bytes, bytes]) -> int:
+        """The larger limit only for a request that proves it is Rasa's (the shared secret)."""
+        secret = headers.get(b"x-assistant-secret")
+        if secret is not None and hmac.compare_digest(secret, self.internal_secret):
+            return INTERNAL_MAX_BYTES
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        headers = dict(scope.get("headers") or [])
+        max_bytes = self._limit(headers)
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             await _refuse(scope, send)
             return
         received = 0
@@ -36,7 +51,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request" and not refused:
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Answered now; the application is told the client went away and what it sends is dropped.
                     refused = True
                     if not started:

@@ -19,6 +19,15 @@ def small(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
         yield client
 
 
+def test_rasas_own_calls_carry_the_whole_tracker_and_get_a_larger_limit(small: TestClient) -> None:
+    """A long conversation's tracker and the domain, as Rasa posts them to the action webhook."""
+    secret = small.app.state.runtime.settings.internal_secret.get_secret_value()  # type: ignore[attr-defined]
+    big = {"next_action": "action_listen", "tracker": {"events": [{"event": "bot", "text": "x" * 4000}] * 50}}
+    wrong = small.post("/actions/webhook", json=big, headers={"X-Assistant-Secret": "not-it"})
+    right = small.post("/actions/webhook", json=big, headers={"X-Assistant-Secret": secret})
+    assert wrong.status_code == 413 and right.status_code != 413
+
+
 def test_a_body_over_the_limit_is_refused_with_999_before_it_is_read(small: TestClient) -> None:
     response = small.post("/api/chat/sessions", content=b'{"language": "en", "x": "' + b"a" * LIMIT + b'"}')
     assert response.status_code == 413
