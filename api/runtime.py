@@ -25,6 +25,7 @@ from api.pipeline.redaction import Redactor, StatusLexicon
 from api.pipeline.status_model import DangerEvidence, StatusModel
 from api.pipeline.translation import OfflineTranslator
 from api.portal.notice import Notices
+from api.portal.passwords import Passwords
 from api.rasa_client import Eraser, RasaClient, tracker_eraser
 from api.sessions import ChatSession, MemorySessionStore
 
@@ -48,6 +49,7 @@ class Runtime:
     intents: frozenset[str]
     notices: Notices
     limits: Limits
+    passwords: Passwords
 
     def language_of(self, sender_id: str) -> str:
         session = self.sessions.by_sender(sender_id)
@@ -64,6 +66,7 @@ class Runtime:
         )
 
     async def close(self) -> None:
+        self.passwords.close()
         await self.rasa.close()
         self.trackers.dispose()
         self.database.dispose()
@@ -104,6 +107,7 @@ def build_runtime(settings: Settings) -> Runtime:
         intents=load_intents(settings.responses_file.parent / "domain"),
         notices=Notices(database, settings),
         limits=limits_for(settings),
+        passwords=Passwords(settings.portal_hash_workers),
     )
 
 

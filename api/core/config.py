@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1, le=100)
     login_max_failures_per_address: int = Field(default=20, ge=1, le=1000)
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Password hashes (argon2id, about 64 MiB each) computed at once, on threads of their own.
+    portal_hash_workers: int = Field(default=2, ge=1, le=16)
     audit_retention_days: int = Field(default=365, ge=30, le=3650)
 
     # Mail server for the optional "a new handover is waiting" email (never any content). Empty: no email.

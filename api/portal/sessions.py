@@ -32,6 +32,8 @@ def _hash(token: str) -> str:
 class SignedIn:
     worker: Worker
     csrf_token: str
+    # This session's own row: changing the password ends the others, not this one.
+    token_hash: str = ""
 
     def csrf_ok(self, presented: str | None) -> bool:
         return presented is not None and hmac.compare_digest(presented.encode(), self.csrf_token.encode())
@@ -63,7 +65,7 @@ def resolve(session: Session, settings: Settings, token: str | None) -> SignedIn
         return None
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
-    return SignedIn(worker, row.csrf_token)
+    return SignedIn(worker, row.csrf_token, row.token_hash)
 
 
 def end(session: Session, token: str | None) -> None:

@@ -37,14 +37,39 @@ def record(
     )
 
 
-def of_org(session: Session, org_id: str, limit: int = 500) -> list[AuditEvent]:
+def record_repeated(session: Session, action: str, *, worker: Worker | None, within: dt.datetime) -> None:
+    """Repeats of one event (a flood of refused sign-ins) fold into one row that counts them, moved to the latest
+    time, so they cannot push real events ("viewed", "decrypted") out of sight."""
+    org_id = worker.org_id if worker else None
     query = (
         select(AuditEvent)
-        .where(AuditEvent.org_id == org_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.org_id == org_id if org_id else AuditEvent.org_id.is_(None),
+            AuditEvent.worker_id == worker.id if worker else AuditEvent.worker_id.is_(None),
+            AuditEvent.at >= within,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
     )
-    return list(session.scalars(query))
+    latest = session.scalar(query)
+    if latest is None:
+        record(session, action, worker=worker, detail="1")
+        return
+    count = latest.detail or ""
+    latest.detail = str(int(count) + 1 if count.isdigit() else 2)
+    latest.at = dt.datetime.now(dt.UTC)
+
+
+PAGE = 100
+
+
+def of_org(session: Session, org_id: str, before: int | None = None, limit: int = PAGE) -> list[AuditEvent]:
+    """A page of the organisation's trail, newest first; `before` is the id the previous page ended on."""
+    query = select(AuditEvent).where(AuditEvent.org_id == org_id)
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    return list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))
 
 
 def purge_older_than(session: Session, cutoff: dt.datetime) -> int:

@@ -29,8 +29,12 @@ def remove(session: Session, token_hash: str) -> None:
     session.execute(delete(PortalSession).where(PortalSession.token_hash == token_hash))
 
 
-def remove_for_worker(session: Session, worker_id: uuid.UUID) -> None:
-    session.execute(delete(PortalSession).where(PortalSession.worker_id == worker_id))
+def remove_for_worker(session: Session, worker_id: uuid.UUID, keep: str | None = None) -> None:
+    """Every session of the worker's, but the one whose token hash is `keep` (the one changing the password)."""
+    query = delete(PortalSession).where(PortalSession.worker_id == worker_id)
+    if keep is not None:
+        query = query.where(PortalSession.token_hash != keep)
+    session.execute(query)
 
 
 def remove_expired(session: Session, idle_cutoff: dt.datetime, absolute_cutoff: dt.datetime) -> int:
@@ -42,8 +46,15 @@ def remove_expired(session: Session, idle_cutoff: dt.datetime, absolute_cutoff: 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def record_failure(session: Session, key: str) -> None:
-    session.add(LoginFailure(key=key, at=dt.datetime.now(dt.UTC)))
+def record_failure(session: Session, key: str) -> int:
+    failure = LoginFailure(key=key, at=dt.datetime.now(dt.UTC))
+    session.add(failure)
+    session.flush()
+    return int(failure.id)
+
+
+def remove_failures(session: Session, ids: list[int]) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.id.in_(ids)))
 
 
 def failures_since(session: Session, key: str, since: dt.datetime) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy.orm import Session
 
@@ -64,8 +64,8 @@ def _summary(handover: Handover) -> dict[str, Any]:
 
 
 @router.post("/login")
-def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> dict[str, Any]:
-    outcome = sign_in(runtime, request, response, email=body.email, password=body.password, code=body.totp)
+async def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> dict[str, Any]:
+    outcome = await sign_in(runtime, request, response, email=body.email, password=body.password, code=body.totp)
     if outcome.refusal is not None or outcome.worker is None:
         raise HTTPException(*(outcome.refusal or (status.HTTP_401_UNAUTHORIZED, INVALID_MESSAGE)))
     worker = outcome.worker
@@ -143,11 +143,15 @@ def add_note(
 
 
 @router.get("/audit")
-def read_audit(signed_in: AdminApi, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def read_audit(
+    signed_in: AdminApi, runtime: RuntimeDep, before: Annotated[int | None, Query(ge=1)] = None
+) -> list[dict[str, Any]]:
+    """A page of the trail, newest first; for the next, pass the last event's id as `before`."""
     with runtime.database.unit_of_work() as session:
-        events = audit.of_org(session, signed_in.worker.org_id)
+        events = audit.of_org(session, signed_in.worker.org_id, before=before)
         return [
             {
+                "id": e.id,
                 "at": e.at.isoformat(),
                 "action": e.action,
                 "worker": e.worker_email,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import anyio
 from fastapi import Request, Response, status
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
+from api.core.ratelimit import client_key
 from api.models import Handover, Worker
 from api.portal import accounts, casework, sessions
 from api.portal.accounts import Refusal
@@ -30,8 +32,10 @@ def refusal(settings: Settings, reason: Refusal) -> tuple[int, str]:
     return code, message.format(minutes=settings.login_window_minutes)
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_address(request: Request, runtime: Runtime) -> str:
+    """The client as the chat's limits see it: behind a trusted proxy the forwarded address, for IPv6 its /64."""
+    peer = request.client.host if request.client else None
+    return client_key(peer, request.headers.get("x-forwarded-for"), runtime.limits.trusted)
 
 
 def set_strict_cookie(response: Response, settings: Settings, name: str, value: str, path: str) -> None:
@@ -46,25 +50,31 @@ class SignInOutcome:
     refusal: tuple[int, str] | None  # status code and the one message shown
 
 
-def sign_in(
+async def sign_in(
     runtime: Runtime, request: Request, response: Response, *, email: str, password: str, code: str
 ) -> SignInOutcome:
     """Check the credentials and, when they are right, start a session on this response."""
-    with runtime.database.unit_of_work() as session:
-        result = accounts.sign_in(
-            session,
-            runtime.cipher,
-            runtime.settings,
-            email=email,
-            password=password,
-            code=code,
-            address=client_address(request),
-        )
-        if result.worker is None:
-            return SignInOutcome(None, None, refusal(runtime.settings, result.refusal or Refusal.INVALID))
-        token, csrf = sessions.start(session, result.worker)
+    result = await accounts.sign_in(
+        runtime.database,
+        runtime.cipher,
+        runtime.settings,
+        runtime.passwords,
+        email=email,
+        password=password,
+        code=code,
+        address=client_address(request, runtime),
+    )
+    if result.worker is None:
+        return SignInOutcome(None, None, refusal(runtime.settings, result.refusal or Refusal.INVALID))
+    worker = result.worker
+
+    def start() -> tuple[str, str]:
+        with runtime.database.unit_of_work() as session:
+            return sessions.start(session, worker)
+
+    token, csrf = await anyio.to_thread.run_sync(start)
     set_strict_cookie(response, runtime.settings, sessions.cookie_name(runtime.settings), token, "/")
-    return SignInOutcome(result.worker, csrf, None)
+    return SignInOutcome(worker, csrf, None)
 
 
 def change_handover(

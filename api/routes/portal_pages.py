@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
@@ -88,7 +88,7 @@ def _login_form(request: Request, runtime: Runtime, error: str | None = None, st
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(
+async def login(
     request: Request,
     runtime: RuntimeDep,
     email: Annotated[str, Form(max_length=254)],
@@ -100,7 +100,7 @@ def login(
     if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
         return _login_form(request, runtime, "This form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
     response = _see_other("/portal")
-    outcome = sign_in(runtime, request, response, email=email, password=password, code=totp)
+    outcome = await sign_in(runtime, request, response, email=email, password=password, code=totp)
     if outcome.refusal is not None:
         code, message = outcome.refusal
         return _login_form(request, runtime, message, code)
@@ -191,7 +191,7 @@ def account(request: Request, signed_in: WorkerPage, runtime: RuntimeDep) -> HTM
 
 
 @router.post("/account/password", response_class=HTMLResponse)
-def change_password(
+async def change_password(
     request: Request,
     signed_in: WorkerPage,
     runtime: RuntimeDep,
@@ -202,21 +202,28 @@ def change_password(
 ) -> HTMLResponse:
     _check_form_csrf(signed_in, csrf)
     try:
-        with runtime.database.unit_of_work() as session:
-            worker = workers.by_id(session, signed_in.worker.id)
-            if worker is None:
-                raise PageError(status.HTTP_404_NOT_FOUND, "Your account no longer exists.")
-            accounts.change_password(session, worker, current, new, repeated)
+        await accounts.change_password(
+            runtime.database,
+            runtime.settings,
+            runtime.passwords,
+            signed_in,
+            current=current,
+            new=new,
+            repeated=repeated,
+        )
     except accounts.AccountError as error:
         return _render(request, runtime, "account.html", 422, signed_in=signed_in, error=str(error))
     return _render(request, runtime, "account.html", signed_in=signed_in, changed=True)
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_log(request: Request, signed_in: AdminPage, runtime: RuntimeDep) -> HTMLResponse:
+def audit_log(
+    request: Request, signed_in: AdminPage, runtime: RuntimeDep, before: Annotated[int | None, Query(ge=1)] = None
+) -> HTMLResponse:
     with runtime.database.unit_of_work() as session:
-        events = audit.of_org(session, signed_in.worker.org_id)
-    return _render(request, runtime, "audit.html", signed_in=signed_in, events=events)
+        events = audit.of_org(session, signed_in.worker.org_id, before=before)
+    older = events[-1].id if len(events) == audit.PAGE else None
+    return _render(request, runtime, "audit.html", signed_in=signed_in, events=events, older=older)
 
 
 def _admin_page(
