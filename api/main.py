@@ -98,7 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             runtime_module.bind(None)
             await runtime.close()
 
-    app = FastAPI(title="Safe reporting assistant gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # The schema tells an attacker every route; it is served only in development.
+    schema = None if resolved.environment == "production" else "/openapi.json"
+    app = FastAPI(
+        title="Safe reporting assistant gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=schema
+    )
     app.add_middleware(
         BodyLimit, max_bytes=resolved.max_body_bytes, internal_secret=resolved.internal_secret.get_secret_value()
     )

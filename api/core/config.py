@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,8 @@ PLACEHOLDER_SECRETS = {"changeme", "change-me", "change_me", "secret", "placehol
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
+    # "production" turns off what only developers need: the OpenAPI schema at /openapi.json.
+    environment: Literal["development", "production"] = "development"
     operator_name: str = "a demonstration deployment of the open-source project (not a real service)"
     # Shared between Rasa and the gateway: the NLG and action endpoints accept only requests carrying it.
     internal_secret: SecretStr = Field(min_length=32)

@@ -29,13 +29,25 @@ class UserMessage(BaseModel):
     payload: StrictStr | None = None
 
 
+class ButtonOut(BaseModel):
+    title: str
+    payload: str
+
+
+class MessageOut(BaseModel):
+    """One message to her: the text in her language and its buttons (never the English twin)."""
+
+    text: str
+    buttons: list[ButtonOut]
+
+
 class SessionOut(BaseModel):
     session_id: str
     language: str
     dir: str
     notice: str | None
     ui: dict[str, str]
-    messages: list[dict[str, Any]]
+    messages: list[MessageOut]
 
 
 class ReplyOut(BaseModel):
@@ -43,7 +55,7 @@ class ReplyOut(BaseModel):
     dir: str
     notice: str | None
     ui: dict[str, str]
-    messages: list[dict[str, Any]]
+    messages: list[MessageOut]
     session_ended: bool
 
 
@@ -70,7 +82,7 @@ class LimitedOut(BaseModel):
     detail: str
     language: str
     dir: str
-    messages: list[dict[str, Any]]
+    messages: list[MessageOut]
 
 
 LIMITED: dict[int | str, dict[str, Any]] = {
@@ -102,8 +114,8 @@ def _dir(runtime: RuntimeDep, language: str) -> str:
     return runtime.content.catalog.languages[language].direction
 
 
-def _plain(messages: list[Message]) -> list[dict[str, Any]]:
-    return [dict(m) for m in messages]
+def _plain(messages: list[Message]) -> list[MessageOut]:
+    return [MessageOut.model_validate(m) for m in messages]
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut, responses=LIMITED)

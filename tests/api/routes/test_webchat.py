@@ -134,3 +134,19 @@ def test_delete_this_chat_erases_even_while_rasa_is_down(client: TestClient) -> 
     reply = client.post(f"/api/chat/sessions/{session}/messages", json={"payload": "/delete_chat"}).json()
     assert reply["session_ended"] and "deleted from our system" in reply["messages"][0]["text"]
     assert client.post(f"/api/chat/sessions/{session}/messages", json={"text": "hi"}).status_code == 404
+
+
+@pytest.mark.parametrize(("environment", "served"), [("development", 200), ("production", 404)])
+def test_the_api_schema_is_served_only_in_development(tmp_path, environment: str, served: int) -> None:  # type: ignore[no-untyped-def]
+    from api.main import create_app
+    from tests.helpers import make_settings
+
+    with TestClient(create_app(make_settings(tmp_path, environment=environment))) as app:
+        assert app.get("/openapi.json").status_code == served
+
+
+def test_every_message_has_its_documented_shape_and_never_the_english_twin(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert set(schema["MessageOut"]["properties"]) == {"text", "buttons"}
+    body = client.post("/api/chat/sessions", json={"language": "pl"}).json()
+    assert all(set(m) == {"text", "buttons"} for m in body["messages"])
