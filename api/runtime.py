@@ -119,9 +119,12 @@ class Limits:
     sessions: SlidingWindow
     messages: SlidingWindow
     handovers: SlidingWindow
+    # SMS per sender (a pseudonym of the number), and when a flooding sender was last told 999 and the helplines.
+    sms: SlidingWindow
+    sms_told: SlidingWindow
 
     def purge(self) -> None:
-        for window in (self.sessions, self.messages, self.handovers):
+        for window in (self.sessions, self.messages, self.handovers, self.sms, self.sms_told):
             window.purge()
 
 
@@ -131,6 +134,8 @@ def limits_for(settings: Settings) -> Limits:
         sessions=SlidingWindow(settings.chat_sessions_per_hour, 3600),
         messages=SlidingWindow(settings.chat_messages_per_minute, 60),
         handovers=SlidingWindow(settings.handovers_per_org_per_hour, 3600),
+        sms=SlidingWindow(settings.sms_messages_per_minute, 60),
+        sms_told=SlidingWindow(1, 60),
     )
 
 

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     sms_reply_seconds: float = Field(default=10.0, gt=0, le=14)
     # Key for the pseudonym of a phone number (never stored itself). Defaults to one derived from INTERNAL_SECRET.
     sms_hash_key: SecretStr | None = None
+    # Texts per sender a minute; past it she is texted 999 and the helplines once, then nothing until it passes.
+    sms_messages_per_minute: int = Field(default=20, ge=1)
 
     # Key for handover contact details and transcripts at rest (a Fernet key). Without it, the embedded
     # default keeps one in var/secret.key (mode 0600).

@@ -143,6 +143,8 @@ class SmsChannel:
             elif word in self.keywords.delete:
                 await self._forget(who, session)
                 reply = Reply(messages=[self._plain(language, "sms.deleted")], ended=True)
+            elif not self.runtime.limits.sms.allow(who):
+                return self._flooded(who, language)
             else:
                 text, payload = self._as_input(session, body)
                 reply = await asyncio.wait_for(
@@ -203,6 +205,15 @@ class SmsChannel:
         if code in self.runtime.content.catalog.languages and chooser in session.options:
             return None, chooser
         return body, None
+
+    def _flooded(self, who: str, language: str) -> str:
+        """Past SMS_MESSAGES_PER_MINUTE: one text with 999 and the helplines, then silence until the minute passes
+        (every reply is a text someone pays for). STOP, HELP and DELETE always work."""
+        if not self.runtime.limits.sms_told.allow(who):
+            return str(MessagingResponse())
+        response = MessagingResponse()
+        response.message("\n".join(m["text"] for m in self.runtime.content.safe_fallback(language)))
+        return str(response)
 
     def _plain(self, language: str, key: str) -> Message:
         return {"text": self.runtime.content.text(language, key), "buttons": []}

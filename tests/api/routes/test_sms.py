@@ -150,3 +150,27 @@ def test_delete_and_stop_clear_that_senders_cached_replies(sms: TestClient, word
     text(sms, word, sid="SM" + "3" * 32)
     assert "SM" + "1" * 32 not in channel.replies, "her earlier replies are gone"
     assert "SM" + "2" * 32 in channel.replies, "another sender's are not touched"
+
+
+@pytest.fixture
+def strict_sms(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    settings = make_settings(
+        tmp_path,
+        twilio_auth_token=TOKEN,
+        sms_public_url=URL,
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        rasa_timeout_seconds=2.0,
+        sms_messages_per_minute=2,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_a_flooding_sender_is_told_999_once_then_nothing_and_delete_still_works(strict_sms: TestClient) -> None:
+    for n in range(2):
+        assert "<Message>" in text(strict_sms, f"hello {n}", sid=f"SM{n:032d}")
+    told = text(strict_sms, "hello again", sid="SM" + "7" * 32)
+    assert "999" in told and "0808 2000 247" in told
+    assert text(strict_sms, "and again", sid="SM" + "8" * 32) == '<?xml version="1.0" encoding="UTF-8"?><Response />'
+    assert "press and hold" in text(strict_sms, "DELETE", sid="SM" + "9" * 32)
+    assert strict_sms.app.state.sms.sessions == {}  # type: ignore[attr-defined]
