@@ -18,17 +18,22 @@ URL = "https://assistant.example.org/sms/twilio"
 SENDER = "+447700900123"
 
 
-@pytest.fixture
-def sms(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def sms_app(tmp_path, **overrides: object) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     settings = make_settings(
         tmp_path,
         twilio_auth_token=TOKEN,
         sms_public_url=URL,
         rasa_url=f"http://127.0.0.1:{free_port()}",
         rasa_timeout_seconds=2.0,
+        **overrides,
     )
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture
+def sms(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    yield from sms_app(tmp_path)
 
 
 def text(client: TestClient, body: str, sender: str = SENDER, sid: str | None = None) -> str:
@@ -154,16 +159,7 @@ def test_delete_and_stop_clear_that_senders_cached_replies(sms: TestClient, word
 
 @pytest.fixture
 def strict_sms(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    settings = make_settings(
-        tmp_path,
-        twilio_auth_token=TOKEN,
-        sms_public_url=URL,
-        rasa_url=f"http://127.0.0.1:{free_port()}",
-        rasa_timeout_seconds=2.0,
-        sms_messages_per_minute=2,
-    )
-    with TestClient(create_app(settings)) as client:
-        yield client
+    yield from sms_app(tmp_path, sms_messages_per_minute=2)
 
 
 def test_a_flooding_sender_is_told_999_once_then_nothing_and_delete_still_works(strict_sms: TestClient) -> None:
