@@ -182,12 +182,13 @@ class Redactor:
     def _before_removed(self, cores: list[str], contexts: list[Context], decided: list[bool]) -> list[bool]:
         """A status statement often opens vaguely and is named only after: "They refused. It was the second time
         the Home Office said no." A clause right before a removed one goes at even odds, from the end backwards."""
-        assert self.model is not None
-        scores = self.model.probabilities(cores, contexts)
+        model = self.model
+        assert model is not None
         out = list(decided)
         for i in range(len(cores) - 2, -1, -1):
-            if not out[i] and out[i + 1] and scores[i] >= self.model.threshold_before:
-                out[i] = True
+            # Scored only where it can matter: most messages remove nothing, and then nothing is scored again.
+            if not out[i] and out[i + 1]:
+                out[i] = model.probabilities([cores[i]], [contexts[i]])[0] >= model.threshold_before
         return out
 
     def redact(
