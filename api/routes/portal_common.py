@@ -10,7 +10,7 @@ from fastapi import Request, Response, status
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
-from api.core.ratelimit import client_key
+from api.deps import get_client
 from api.models import Handover, Worker
 from api.portal import accounts, casework, sessions
 from api.portal.accounts import Refusal
@@ -34,8 +34,7 @@ def refusal(settings: Settings, reason: Refusal) -> tuple[int, str]:
 
 def client_address(request: Request, runtime: Runtime) -> str:
     """The client as the chat's limits see it: behind a trusted proxy the forwarded address, for IPv6 its /64."""
-    peer = request.client.host if request.client else None
-    return client_key(peer, request.headers.get("x-forwarded-for"), runtime.limits.trusted)
+    return get_client(request, runtime)
 
 
 def set_strict_cookie(response: Response, settings: Settings, name: str, value: str, path: str) -> None:
