@@ -24,7 +24,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup run test lint types validate nlu-accuracy redaction-rates real-writing pytest train bench browser-deps clean models purge danger-threshold worker
+.PHONY: help setup run migrate test lint types validate nlu-accuracy redaction-rates real-writing pytest train bench browser-deps clean models purge danger-threshold worker
 
 help:
 	@echo "make run    start the assistant (web chat on http://localhost:8000/)"
@@ -93,13 +93,18 @@ real-writing: setup $(MODEL)
 
 test: setup $(MODEL) browser-deps lint types validate nlu-accuracy redaction-rates real-writing pytest
 
+# The database schema at the newest revision: once per deployment (make run does it before it starts the gateway;
+# a gateway never migrates by itself, so replicas cannot race). The secret only satisfies the settings here.
+migrate: $(APP_VENV)/.installed
+	INTERNAL_SECRET=$${INTERNAL_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')} $(PY) -m api.cli migrate
+
 # Deletes handovers past HANDOVER_RETENTION_DAYS and idle Rasa trackers (the gateway also does it every minute).
-purge: $(APP_VENV)/.installed
+purge: migrate
 	INTERNAL_SECRET=$${INTERNAL_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')} $(PY) -m api.cli purge
 
 # A support-worker account: make worker ORG=harbour EMAIL=you@example.org ROLE=admin (asks for the password,
 # prints the TOTP secret for an authenticator app once). ORG is a service in data/services.yml that takes handovers.
-worker: $(APP_VENV)/.installed
+worker: migrate
 	@test -n "$(ORG)" -a -n "$(EMAIL)" -a -n "$(ROLE)" || { echo 'usage: make worker ORG=harbour EMAIL=you@example.org ROLE=worker|admin'; exit 2; }
 	INTERNAL_SECRET=$${INTERNAL_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')} $(PY) -m api.cli create-worker --org "$(ORG)" --email "$(EMAIL)" --role "$(ROLE)"
 
@@ -118,6 +123,7 @@ bench: setup $(MODEL)
 	$(PY) -m bench.language
 	$(PY) -m bench.redaction
 	$(PY) -m bench.danger_sentences
+	$(PY) -m bench.reliability
 	$(PY) -m bench.nlu_models
 
 clean:

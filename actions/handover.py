@@ -301,6 +301,7 @@ class ActionSubmitHandover(Action):
                     consent_key=key,
                 ).reference
 
+        await rt.failpoints.reach("handover.before_store")
         try:
             reference = await anyio.to_thread.run_sync(store)
         except (SQLAlchemyError, OSError, HandoverLimited) as error:
@@ -308,6 +309,7 @@ class ActionSubmitHandover(Action):
             # failure is logged.
             log.error("handover not stored: %s", type(error).__name__)
             return _not_stored(dispatcher, tracker, language, service)
+        await rt.failpoints.reach("handover.after_store")
         if session is not None:
             session.handovers_sent += 1
         rt.notices.announce(service.id)

@@ -50,6 +50,19 @@ def install_models(languages: list[str], var_dir: Path, local_dir: Path) -> int:
     return 1 if failed else 0
 
 
+def migrate_database() -> int:
+    """The migrate step: run once per deployment (and by api/stack.py), never by a replica as it starts."""
+    from api.core.config import get_settings
+    from api.core.db import migrate
+
+    settings = get_settings()
+    if settings.effective_database_url.startswith("sqlite"):
+        private_dir(settings.var_dir)
+    migrate(settings.effective_database_url)
+    print("database schema is at the newest revision")
+    return 0
+
+
 def purge() -> int:
     from api.core.config import get_settings
     from api.retention import purge_all
@@ -65,14 +78,14 @@ def add_worker(org: str, email: str, role: str) -> int:
 
     from api.content.directory import load_directory
     from api.core.config import get_settings
-    from api.core.db import Database, migrate
+    from api.core.db import Database, require_migrated
     from api.portal.accounts import AccountError, create_worker
     from api.runtime import cipher_for
 
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     settings = get_settings()
     private_dir(settings.var_dir)
-    migrate(settings.effective_database_url)
+    require_migrated(settings.effective_database_url)
     database = Database(settings.effective_database_url)
     directory = load_directory(settings.data_dir / "services.yml")
     try:
@@ -102,16 +115,25 @@ def main(argv: list[str] | None = None) -> int:
     models.add_argument("languages", nargs="+")
     models.add_argument("--from-dir", type=Path, default=LOCAL_MODELS, help="where local .argosmodel files are")
     models.add_argument("--var-dir", type=Path, default=ROOT / "var")
+    commands.add_parser("migrate", help="bring the database schema to the newest revision (once per deployment)")
     commands.add_parser("purge", help="delete handovers past retention and idle Rasa trackers")
     worker = commands.add_parser("create-worker", help="add a support worker (password on stdin; prints TOTP secret)")
     worker.add_argument("--org", required=True, help="a service id from data/services.yml that accepts handovers")
     worker.add_argument("--email", required=True)
     worker.add_argument("--role", required=True, choices=["worker", "admin"])
     args = parser.parse_args(argv)
-    if args.command == "purge":
-        return purge()
-    if args.command == "create-worker":
-        return add_worker(args.org, args.email, args.role)
+    from api.core.db import SchemaNotReady
+
+    try:
+        if args.command == "migrate":
+            return migrate_database()
+        if args.command == "purge":
+            return purge()
+        if args.command == "create-worker":
+            return add_worker(args.org, args.email, args.role)
+    except SchemaNotReady as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return install_models(args.languages, args.var_dir, args.from_dir)
 
 

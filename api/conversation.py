@@ -54,11 +54,18 @@ CONTROLS = frozenset({"cancel", "skip"})
 CONTROL_CONFIDENCE = 0.6
 
 # "/intent" or '/intent{"entity":"value"}', as Rasa's buttons send them.
-PAYLOAD_PATTERN = re.compile(r"^/[a-z][a-z_]{0,63}(\{.{0,200}\})?$")
+# A payload: /intent, or /intent with at most two entities mapping names to plain strings (no escapes, no control
+# characters), short enough that no payload can carry a message. The schema serves this same pattern.
+_ENTITY = r'"[a-z_]{1,32}": ?"[^"\\\x00-\x1f]{0,48}"'
+PAYLOAD_PATTERN = re.compile(rf"^/[a-z][a-z_]{{0,63}}(\{{(?:{_ENTITY}(?:, ?{_ENTITY})?)?\}})?$")
 
 
 class BadInput(ValueError):
     """A message the gateway refuses, with a reason safe to show (it never repeats the text)."""
+
+
+class NotOffered(BadInput):
+    """A well-formed payload that this conversation did not offer: right shape, wrong moment."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class Reply:
 
 
 def check_payload(payload: str) -> str:
-    match = PAYLOAD_PATTERN.match(payload)
+    match = PAYLOAD_PATTERN.fullmatch(payload)
     if not match:
         raise BadInput('payload must look like /intent or /intent{"entity": "value"}')
     if match.group(1):
@@ -162,7 +169,7 @@ class Conversation:
             return payload
         if payload[1:] in self.runtime.intents:
             return payload
-        raise BadInput("that button is not offered in this conversation")
+        raise NotOffered("that button is not offered in this conversation")
 
     def review_message(self, session: ChatSession) -> Message:
         """What the service will see, as one message (for clients without the web chat's review panel), with
@@ -277,7 +284,9 @@ class Conversation:
             payload = payload or await self._payload_for(turn, expecting, session.language)
             if payload == LANGUAGE_SUPPORT_PAYLOAD:
                 session.wanted_language = self._wanted_language(session, turn)
+            await self.runtime.failpoints.reach("reply.before_rasa")
             raw = await self.runtime.rasa.send(session.sender_id, payload)
+            await self.runtime.failpoints.reach("reply.after_rasa")
             messages = _as_messages(raw, session.take)
             return messages, "ok", payload == DANGER_PAYLOAD and bool(messages)
         except RasaUnavailable:

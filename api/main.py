@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
@@ -18,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from api import runtime as runtime_module
 from api.conversation import Conversation
 from api.core.config import Settings, get_settings
+from api.core.db import SchemaNotReady
 from api.core.limits import BodyLimit
 from api.core.logging import configure as configure_logging
 from api.core.security import SecurityHeaders
@@ -25,6 +27,7 @@ from api.deps import NeedsSignIn, PageError
 from api.jobs import Job, Jobs
 from api.retention import purge_audit, purge_handovers, purge_portal_sessions
 from api.routes import actions, health, nlg, pages, portal_api, portal_pages, sms, webchat
+from api.routes.contract import build_openapi
 from api.sms.channel import SmsChannel
 
 log = logging.getLogger(__name__)
@@ -85,7 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = runtime_module.build_runtime(resolved)
+        try:
+            runtime = runtime_module.build_runtime(resolved)
+        except SchemaNotReady as error:
+            log.critical("cannot start: %s", error)  # the one line an operator needs
+            raise
         app.state.runtime = runtime
         runtime_module.bind(runtime)
         app.state.sms = SmsChannel.create(runtime)
@@ -116,4 +123,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if sms.sms_enabled(resolved):
         app.include_router(sms.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def openapi() -> dict[str, Any]:
+        runtime = app.state.runtime
+        return build_openapi(app, list(runtime.content.catalog.languages), resolved.max_message_chars)
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

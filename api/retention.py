@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from api.core.config import Settings
-from api.core.db import Database, migrate
+from api.core.db import Database, require_migrated
 from api.repositories import audit, handovers, portal_sessions
 
 
@@ -44,7 +44,7 @@ def purge_audit(settings: Settings, database: Database) -> int:
 
 def purge_all(settings: Settings) -> tuple[int, int]:
     """Handovers past retention, and Rasa trackers idle past the idle period (also after a restart)."""
-    migrate(settings.effective_database_url)
+    require_migrated(settings.effective_database_url)
     database = Database(settings.effective_database_url)
     from api.runtime import trackers_for
 

@@ -15,7 +15,8 @@ from api.content.renderer import Content
 from api.content.responses import load_intents, load_responses
 from api.core.config import Settings
 from api.core.crypto import Cipher, load_or_create_key
-from api.core.db import Database, migrate
+from api.core.db import Database, require_migrated
+from api.core.failpoints import Failpoints, failpoints
 from api.core.files import private_dir
 from api.core.ratelimit import Network, SlidingWindow, parse_networks
 from api.pipeline.danger_model import DangerModel
@@ -50,6 +51,7 @@ class Runtime:
     notices: Notices
     limits: Limits
     passwords: Passwords
+    failpoints: Failpoints
 
     def language_of(self, sender_id: str) -> str:
         session = self.sessions.by_sender(sender_id)
@@ -86,7 +88,7 @@ def load_content(settings: Settings) -> Content:
 def build_runtime(settings: Settings) -> Runtime:
     private_dir(settings.var_dir)
     content = load_content(settings)
-    migrate(settings.effective_database_url)
+    require_migrated(settings.effective_database_url)
     redactor = redactor_for(
         settings, [content.catalog.text(code, "redaction.marker") for code in content.catalog.languages]
     )
@@ -108,6 +110,7 @@ def build_runtime(settings: Settings) -> Runtime:
         notices=Notices(database, settings),
         limits=limits_for(settings),
         passwords=Passwords(settings.portal_hash_workers),
+        failpoints=failpoints(settings.failpoints_dir, settings.environment),
     )
 
 

@@ -7,6 +7,7 @@ every child is stopped on Ctrl-C, SIGTERM, or when a test's `with Stack(...)` bl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import signal
@@ -125,33 +126,66 @@ class Stack:
         private_dir(self.var_dir)
         env = self.environment()
         if self.start_gateway:
+            self.migrate(env)
             self._spawn_gateway(env)
         if self.start_rasa:
-            self._spawn(
-                "rasa",
-                [
-                    str(RASA_BIN),
-                    "run",
-                    "--model",
-                    str(self.model),
-                    "--endpoints",
-                    self.endpoints,
-                    "--credentials",
-                    "bot/credentials.yml",
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.rasa_port),
-                    # The HTTP API serves the gateway's NLU parse and tracker erasure, with a token.
-                    "--enable-api",
-                    "--auth-token",
-                    env["RASA_TOKEN"],
-                ],
-                # Rasa imports the project's own NLU component (bot/components) by module path.
-                {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))},
-            )
+            self._spawn_rasa(env)
         self.wait_until_ready(timeout)
         return self
+
+    def migrate(self, env: dict[str, str]) -> None:
+        """The migrate step, once, before any gateway starts (a gateway never migrates by itself)."""
+        done = subprocess.run(
+            [str(GATEWAY_PYTHON), "-m", "api.cli", "migrate"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            umask=PRIVATE_UMASK,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"the database could not be migrated: {done.stderr.strip()[-2000:]}")
+
+    def restart(self, name: str, timeout: float = 180.0) -> None:
+        """Start one child again after it died or was killed, and wait until the stack answers."""
+        self.stop_process(name)
+        env = self.environment()
+        (self._spawn_gateway if name == "gateway" else self._spawn_rasa)(env)
+        self.wait_until_ready(timeout)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a child's whole process group, as a crash or the kernel's OOM killer would."""
+        process = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def _spawn_rasa(self, env: dict[str, str]) -> None:
+        self._spawn(
+            "rasa",
+            [
+                str(RASA_BIN),
+                "run",
+                "--model",
+                str(self.model),
+                "--endpoints",
+                self.endpoints,
+                "--credentials",
+                "bot/credentials.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                # The HTTP API serves the gateway's NLU parse and tracker erasure, with a token.
+                "--enable-api",
+                "--auth-token",
+                env["RASA_TOKEN"],
+            ],
+            # Rasa imports the project's own NLU component (bot/components) by module path.
+            {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))},
+        )
 
     @property
     def endpoints(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import create_engine, text
 
 from api.core.config import ROOT, Settings
-from api.main import create_app
 from api.stack import MODEL, Stack, free_port
+from tests.helpers import migrated_app
 from tests.support.limits import HARNESS_LIMITS_ENV
 from tests.support.portal import World
 
@@ -28,6 +30,13 @@ OUTPUT = ROOT / "test-output"
 TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
 SMS_PUBLIC_URL = "https://assistant.example.org/sms/twilio"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis caches Unicode tables and constants in ./.hypothesis even without an example database: the
+    property tests keep it out of the checkout (HYPOTHESIS_STORAGE_DIRECTORY still wins when set)."""
+    if not os.getenv("HYPOTHESIS_STORAGE_DIRECTORY"):
+        set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "hypothesis-safe-reporting-assistant")
 
 
 @pytest.fixture
@@ -43,7 +52,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(migrated_app(settings)) as test_client:
         yield test_client
 
 
@@ -114,5 +123,5 @@ def portal_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Wor
         rasa_url=f"http://127.0.0.1:{free_port()}",
         database_url=database_url,
     )
-    with TestClient(create_app(test_settings), base_url="https://testserver") as test_client:
+    with TestClient(migrated_app(test_settings), base_url="https://testserver") as test_client:
         yield World(test_client, test_client.app.state.runtime)  # type: ignore[attr-defined]

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     sms_hash_key: SecretStr | None = None
     # Texts per sender a minute; past it she is texted 999 and the helplines once, then nothing until it passes.
     sms_messages_per_minute: int = Field(default=20, ge=1)
+    # Twilio's signatures carry no time: a MessageSid is remembered (as a digest) this long, so a captured request
+    # replayed later changes nothing.
+    sms_replay_days: int = Field(default=7, ge=1, le=90)
 
     # Key for handover contact details and transcripts at rest (a Fernet key). Without it, the embedded
     # default keeps one in var/secret.key (mode 0600).
@@ -90,6 +93,8 @@ class Settings(BaseSettings):
     # Development and tests only: webhook notices to this machine or a private network (a local relay). Off, a
     # webhook must be https and resolve to public addresses only, checked again at each sending.
     notice_allow_local: bool = False
+    # Fault-injection tests only (api/core/failpoints.py); ignored with ENVIRONMENT=production.
+    failpoints_dir: Path | None = None
 
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=2000, ge=1, le=10_000)

@@ -13,6 +13,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -75,12 +77,38 @@ def make_engine(url: str) -> Engine:
     )
 
 
-def migrate(url: str) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+class SchemaNotReady(RuntimeError):
+    """The database is not at the code's schema revision: someone must run the migrate step first."""
+
+
+def _alembic(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring the schema to the newest revision (idempotent). Only the migrate step calls it (`make migrate`,
+    `python -m api.cli migrate`, and api/stack.py before it starts a gateway): replicas never migrate, so two of
+    them starting together on PostgreSQL cannot race."""
+    command.upgrade(_alembic(url), "head")
+
+
+def require_migrated(url: str) -> None:
+    """Raise SchemaNotReady, with one line that says what to do, unless the database is at the newest revision."""
+    head = ScriptDirectory.from_config(_alembic(url)).get_current_head()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    if current != head:
+        raise SchemaNotReady(
+            f"the database is at schema revision {current or 'none (empty)'} but this code needs {head}: "
+            "run the migrate step first (make migrate, or python -m api.cli migrate)"
+        )
 
 
 class Database:

@@ -32,15 +32,19 @@ DOTTED = re.compile(r"(?<![\w.])(?:\w\.){2,}\w?\.?(?!\w)")
 
 
 def is_invisible(char: str) -> bool:
-    """Format characters (zero-width space and joiners, soft hyphen, word joiner, bidi marks) and tatweel.
+    """Format characters (zero-width space and joiners, soft hyphen, word joiner, bidi marks), tatweel, and
+    private-use characters (no standard font draws them; redaction uses them as stand-ins).
 
     The Persian half-space (ZWNJ) joins the parts of one word, so it reads as a space rather than nothing.
     """
-    return char == TATWEEL or (unicodedata.category(char) == "Cf" and char != "\u200c")
+    category = unicodedata.category(char)
+    return char == TATWEEL or category == "Co" or (category == "Cf" and char != "\u200c")
 
 
 def clean(text: str) -> str:
-    return "".join(c for c in text if not is_invisible(c))
+    """Invisible characters gone, accents composed (NFC): a keyboard that types "e" + a combining accent must not
+    read differently from one that types "é" (spaCy would not end a sentence after a combining mark)."""
+    return unicodedata.normalize("NFC", "".join(c for c in text if not is_invisible(c)))
 
 
 @cache

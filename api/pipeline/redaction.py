@@ -30,6 +30,8 @@ from api.pipeline.normalise import clean, core_of, fold, skeleton
 from api.pipeline.status_model import Context, StatusModel
 
 MARKER = "[immigration status removed]"
+# Stand-ins for markers while spaCy splits sentences (Unicode's private use area: never in her text after clean).
+PRIVATE_USE = 0xE000
 
 # Shapes of status statements in English that a word list cannot express.
 STRUCTURAL_PATTERNS = [
@@ -42,11 +44,12 @@ STRUCTURAL_PATTERNS = [
 # Reference numbers in any case, with spaces, hyphens or dots, matched on the letter-for-letter skeleton (so a
 # Cyrillic lookalike letter does not hide one): GWF, Home Office (H1234567, B1234567/2), BRP (ZU1234567), UAN
 # (1234-5678-9012-3456, or sixteen digits in fours).
-SEP = r"[\s.\-:]?"
+SEP = r"[\s.\-:\u200c]?"  # the Persian half-space (ZWNJ) reads as a space
+GAP = r"[\s\u200c]?"
 REFERENCE_PATTERNS = [
     r"gwf" + SEP + r"\d(?:" + SEP + r"\d){8}",
-    r"[a-z]" + SEP + r"\d{7}(?:\s?/\s?\d{1,2})?",
-    r"[a-z]" + SEP + r"\d{3}" + SEP + r"\d{4}(?:\s?/\s?\d{1,2})?",
+    r"[a-z]" + SEP + r"\d{7}(?:" + GAP + "/" + GAP + r"\d{1,2})?",
+    r"[a-z]" + SEP + r"\d{3}" + SEP + r"\d{4}(?:" + GAP + "/" + GAP + r"\d{1,2})?",
     r"[a-z]{2}" + SEP + r"[x\d]\d{6}",
     r"\d{4}(?:" + SEP + r"\d{4}){3}",
 ]
@@ -131,8 +134,17 @@ class Redactor:
         return bool(status.search(normalised)) or any(s in normalised for s in self._substrings)
 
     def _sentences(self, text: str) -> list[str]:
+        """spaCy's sentences, with every marker held as one private-use character while it splits: it would give
+        a marker's opening bracket to the sentence before, and leave "immigration status removed]" to be read
+        as a status statement, taking the rest of her sentence with it."""
+        held = {chr(PRIVATE_USE + i): marker for i, marker in enumerate(self.markers)}
+        for placeholder, marker in held.items():
+            text = text.replace(marker, placeholder)
         with self._nlp.memory_zone():
-            return [sentence.text_with_ws for sentence in self._nlp(text).sents]
+            sentences = [sentence.text_with_ws for sentence in self._nlp(text).sents]
+        for placeholder, marker in held.items():
+            sentences = [sentence.replace(placeholder, marker) for sentence in sentences]
+        return sentences
 
     def sentences(self, text: str) -> list[str]:
         """The sentences of a message, as redaction splits them (also for reading danger sentence by sentence)."""

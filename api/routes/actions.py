@@ -11,7 +11,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 
 from api.deps import InternalOnly
 
-router = APIRouter(prefix="/actions", tags=["rasa"], dependencies=[InternalOnly])
+router = APIRouter(prefix="/actions", tags=["rasa"], dependencies=[InternalOnly], include_in_schema=False)
 
 
 def get_executor(request: Request) -> ActionExecutor:

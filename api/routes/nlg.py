@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body
 from api.deps import InternalOnly, RuntimeDep
 
 ASK_PREFIX = "utter_ask_"
-router = APIRouter(tags=["rasa"], dependencies=[InternalOnly])
+router = APIRouter(tags=["rasa"], dependencies=[InternalOnly], include_in_schema=False)
 log = logging.getLogger(__name__)
 
 

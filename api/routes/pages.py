@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import RuntimeDep
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], include_in_schema=False)
 STATIC = Path(__file__).resolve().parents[1] / "static"
 # The address written in index.html; every occurrence (the link and data-exit-url) becomes the configured one.
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"

@@ -17,6 +17,7 @@ from api.models import Handover
 from api.portal import casework
 from api.portal.sessions import SignedIn
 from api.repositories import audit
+from api.routes.contract import BODY_CODES, refusals
 from api.routes.portal_common import INVALID_MESSAGE, change_handover, end_session, sign_in
 from api.runtime import Runtime
 
@@ -42,6 +43,63 @@ class NoteIn(BaseModel):
     text: StrictStr = Field(min_length=1, max_length=casework.MAX_NOTE_CHARS)
 
 
+class WorkerOut(BaseModel):
+    email: str
+    org: str
+    role: str
+
+
+class LoginOut(BaseModel):
+    csrf_token: str
+    worker: WorkerOut
+
+
+class HandoverOut(BaseModel):
+    id: str
+    reference: str
+    service: str
+    need: str | None
+    language: str
+    status: str
+    outcome: str | None
+    created_at: str
+
+
+class TurnOut(BaseModel):
+    role: str | None
+    text: str | None
+    text_en: str | None
+    at: str | None
+
+
+class NoteOut(BaseModel):
+    text: str
+    author: str | None
+    at: str
+
+
+class HandoverDetailOut(HandoverOut):
+    """Reading this decrypts her contact details, and is recorded in the audit trail."""
+
+    contact: dict[str, str | None]
+    transcript: list[TurnOut]
+    notes: list[NoteOut]
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: str
+    action: str
+    worker: str | None
+    handover: str | None
+    detail: str | None
+
+
+# Every route but login needs a signed-in worker; every change also needs the CSRF token.
+SIGNED_IN = refusals(401)
+CHANGES = refusals(401, 403, 404, *BODY_CODES)
+
+
 def _check_csrf(signed_in: SignedIn, token: str | None) -> None:
     if not signed_in.csrf_ok(token):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token")
@@ -63,19 +121,18 @@ def _summary(handover: Handover) -> dict[str, Any]:
     }
 
 
-@router.post("/login")
-async def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> dict[str, Any]:
+@router.post("/login", response_model=LoginOut, responses=refusals(401, 429, *BODY_CODES))
+async def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> LoginOut:
     outcome = await sign_in(runtime, request, response, email=body.email, password=body.password, code=body.totp)
-    if outcome.refusal is not None or outcome.worker is None:
+    if outcome.refusal is not None or outcome.worker is None or outcome.csrf_token is None:
         raise HTTPException(*(outcome.refusal or (status.HTTP_401_UNAUTHORIZED, INVALID_MESSAGE)))
     worker = outcome.worker
-    return {
-        "csrf_token": outcome.csrf_token,
-        "worker": {"email": worker.email, "org": worker.org_id, "role": worker.role},
-    }
+    return LoginOut(
+        csrf_token=outcome.csrf_token, worker=WorkerOut(email=worker.email, org=worker.org_id, role=worker.role)
+    )
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(401, 403))
 def logout(request: Request, signed_in: WorkerApi, runtime: RuntimeDep, csrf: CsrfHeader = None) -> Response:
     _check_csrf(signed_in, csrf)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -83,13 +140,13 @@ def logout(request: Request, signed_in: WorkerApi, runtime: RuntimeDep, csrf: Cs
     return response
 
 
-@router.get("/handovers")
+@router.get("/handovers", response_model=list[HandoverOut], responses=SIGNED_IN)
 def list_handovers(signed_in: WorkerApi, runtime: RuntimeDep) -> list[dict[str, Any]]:
     with runtime.database.unit_of_work() as session:
         return [_summary(h) for h in casework.queue(session, signed_in.worker)]
 
 
-@router.get("/handovers/{handover_id}")
+@router.get("/handovers/{handover_id}", response_model=HandoverDetailOut, responses=refusals(401, 404))
 def get_handover(handover_id: str, signed_in: WorkerApi, runtime: RuntimeDep) -> dict[str, Any]:
     with runtime.database.unit_of_work() as session:
         found = casework.detail(session, runtime.cipher, signed_in.worker, handover_id)
@@ -118,7 +175,7 @@ def _act(
     return _summary(handover)
 
 
-@router.post("/handovers/{handover_id}/status")
+@router.post("/handovers/{handover_id}/status", response_model=HandoverOut, responses={**CHANGES, **refusals(409)})
 def set_status(
     handover_id: str, body: StatusIn, signed_in: WorkerApi, runtime: RuntimeDep, csrf: CsrfHeader = None
 ) -> dict[str, Any]:
@@ -130,7 +187,9 @@ def set_status(
     return _act(runtime, signed_in, handover_id, change, status.HTTP_409_CONFLICT)
 
 
-@router.post("/handovers/{handover_id}/notes", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/handovers/{handover_id}/notes", status_code=status.HTTP_201_CREATED, response_model=HandoverOut, responses=CHANGES
+)
 def add_note(
     handover_id: str, body: NoteIn, signed_in: WorkerApi, runtime: RuntimeDep, csrf: CsrfHeader = None
 ) -> dict[str, Any]:
@@ -142,7 +201,7 @@ def add_note(
     return _act(runtime, signed_in, handover_id, note, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=list[AuditEventOut], responses=refusals(401, 403, 422))
 def read_audit(
     signed_in: AdminApi, runtime: RuntimeDep, before: Annotated[int | None, Query(ge=1)] = None
 ) -> list[dict[str, Any]]:

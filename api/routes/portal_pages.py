@@ -26,7 +26,7 @@ from api.repositories import audit, organisations, workers
 from api.routes.portal_common import change_handover, end_session, set_strict_cookie, sign_in
 from api.runtime import Runtime
 
-router = APIRouter(prefix="/portal", tags=["portal"])
+router = APIRouter(prefix="/portal", tags=["portal"], include_in_schema=False)
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 LOGIN_CSRF_COOKIE = "portal_login_csrf"
 NO_SUCH_HANDOVER = "There is no such handover. It may have been purged after its retention period."

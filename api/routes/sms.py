@@ -8,7 +8,7 @@ from twilio.request_validator import RequestValidator
 from api.core.config import Settings
 from api.sms.channel import SmsChannel
 
-router = APIRouter(prefix="/sms", tags=["sms"])
+router = APIRouter(prefix="/sms", tags=["sms"], include_in_schema=False)
 TWIML = "application/xml"
 
 

@@ -6,13 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from api.content.renderer import Message
-from api.conversation import BadInput
+from api.conversation import PAYLOAD_PATTERN, BadInput, NotOffered
 from api.core.ratelimit import SlidingWindow
 from api.deps import ClientDep, ConversationDep, RuntimeDep
 from api.review import her_message_count, remove_her_message, review_intro, review_labels, shared_turns
+from api.routes.contract import BODY_CODES, refusals
 from api.sessions import ChatSession
 
 router = APIRouter(prefix="/api/chat", tags=["webchat"])
@@ -23,10 +24,18 @@ class NewSession(BaseModel):
     language: StrictStr | None = None
 
 
-class UserMessage(BaseModel):
+class TextIn(BaseModel):
+    """What she typed. Its longest length is the gateway's setting, written into the schema when it is served."""
+
     model_config = ConfigDict(extra="forbid")
-    text: StrictStr | None = None
-    payload: StrictStr | None = None
+    text: StrictStr = Field(min_length=1, pattern=r"\S")
+
+
+class PayloadIn(BaseModel):
+    """A button she pressed: one offered in this conversation (409 otherwise)."""
+
+    model_config = ConfigDict(extra="forbid")
+    payload: StrictStr = Field(pattern=PAYLOAD_PATTERN.pattern)
 
 
 class ButtonOut(BaseModel):
@@ -88,6 +97,7 @@ class LimitedOut(BaseModel):
 LIMITED: dict[int | str, dict[str, Any]] = {
     429: {"model": LimitedOut, "description": "Too many requests from this client; 999 and the helplines"}
 }
+NO_SUCH_CHAT = refusals(404)
 
 
 def _limited(runtime: RuntimeDep, window: SlidingWindow, client: str, language: str) -> JSONResponse | None:
@@ -118,11 +128,16 @@ def _plain(messages: list[Message]) -> list[MessageOut]:
     return [MessageOut.model_validate(m) for m in messages]
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut, responses=LIMITED)
+@router.post(
+    "/sessions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionOut,
+    responses={**refusals(*BODY_CODES), **LIMITED},
+)
 async def create_session(
     runtime: RuntimeDep, conversation: ConversationDep, client: ClientDep, body: NewSession | None = None
 ) -> SessionOut | JSONResponse:
-    language = (body.language if body else None) or runtime.settings.default_language
+    language = body.language if body and body.language is not None else runtime.settings.default_language
     if not runtime.content.catalog.has(language):
         supported = ", ".join(sorted(runtime.content.catalog.languages))
         raise _unprocessable(f"language must be one of: {supported}")
@@ -140,24 +155,27 @@ async def create_session(
     )
 
 
-@router.post("/sessions/{session_id}/messages", response_model=ReplyOut, responses=LIMITED)
+@router.post(
+    "/sessions/{session_id}/messages",
+    response_model=ReplyOut,
+    responses={**refusals(404, 409, *BODY_CODES), **LIMITED},
+)
 async def post_message(
-    session_id: str, body: UserMessage, runtime: RuntimeDep, conversation: ConversationDep, client: ClientDep
+    session_id: str, body: TextIn | PayloadIn, runtime: RuntimeDep, conversation: ConversationDep, client: ClientDep
 ) -> ReplyOut | JSONResponse:
+    """Either text she typed or a payload she pressed, never both."""
     session = _live(runtime, session_id)
     refused = _limited(runtime, runtime.limits.messages, client, session.language)
     if refused is not None:
         return refused
     limit = runtime.settings.max_message_chars
-    if (body.text is None) == (body.payload is None):
-        raise _unprocessable("send either 'text' or 'payload', not both")
-    if body.text is not None:
-        if not body.text.strip():
-            raise _unprocessable("the message is empty")
-        if len(body.text) > limit:
-            raise _unprocessable(f"the message is too long: at most {limit} characters")
+    if isinstance(body, TextIn) and len(body.text) > limit:
+        raise _unprocessable(f"the message is too long: at most {limit} characters")
+    text, payload = (body.text, None) if isinstance(body, TextIn) else (None, body.payload)
     try:
-        reply = await conversation.reply(session, text=body.text, payload=body.payload)
+        reply = await conversation.reply(session, text=text, payload=payload)
+    except NotOffered as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     except BadInput as error:
         raise _unprocessable(str(error)) from None
     return ReplyOut(
@@ -189,13 +207,13 @@ def _live(runtime: RuntimeDep, session_id: str) -> ChatSession:
     return session
 
 
-@router.get("/sessions/{session_id}/shared", response_model=SharedOut)
+@router.get("/sessions/{session_id}/shared", response_model=SharedOut, responses=NO_SUCH_CHAT)
 async def get_shared(session_id: str, runtime: RuntimeDep) -> SharedOut:
     """What a handover would carry if she consented now."""
     return _shared(runtime, _live(runtime, session_id))
 
 
-@router.delete("/sessions/{session_id}/shared/{index}", response_model=SharedOut)
+@router.delete("/sessions/{session_id}/shared/{index}", response_model=SharedOut, responses=refusals(404, 422))
 async def remove_shared(session_id: str, index: int, runtime: RuntimeDep) -> SharedOut:
     """Take one of her messages out of what is shared (and out of the gateway's memory)."""
     session = _live(runtime, session_id)
@@ -205,7 +223,7 @@ async def remove_shared(session_id: str, index: int, runtime: RuntimeDep) -> Sha
         return _shared(runtime, session)
 
 
-@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(422))
 async def delete_session(session_id: str, runtime: RuntimeDep, conversation: ConversationDep) -> Response:
     """Erase everything about the session. Answers 204 for an unknown id too: the result is the same."""
     session = runtime.sessions.get(session_id)

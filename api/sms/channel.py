@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 # Twilio's own opt-out and opt-in words: it blocks or unblocks the number itself.
 OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
 OPT_IN = {"start", "unstop"}
+# MessageSids remembered at most (about 150 bytes each); past it the oldest are forgotten first.
+MAX_SEEN = 200_000
 PROTECTED = re.compile(r"\+?\d[\d \u2066\u2069-]{2,}\d|[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}|https?://\S+")
 
 
@@ -69,6 +71,9 @@ class SmsChannel:
     # sender's cached replies go when she sends DELETE or STOP.
     replies: dict[str, tuple[float, str, str]] = field(default_factory=dict)
     pending: dict[str, asyncio.Future[str]] = field(default_factory=dict)
+    # Digest of every MessageSid answered within SMS_REPLAY_DAYS -> when, oldest first, at most MAX_SEEN: after
+    # its reply is dropped, a replayed request still changes nothing.
+    seen: dict[bytes, float] = field(default_factory=dict)
 
     @classmethod
     def create(cls, runtime: Runtime) -> SmsChannel:
@@ -92,6 +97,10 @@ class SmsChannel:
             return self.replies[message_sid][2]
         if message_sid in self.pending:
             return await asyncio.shield(self.pending[message_sid])
+        digest = hashlib.sha256(message_sid.encode()).digest()[:16]
+        if digest in self.seen:
+            return str(MessagingResponse())  # a replay after its reply was dropped: nothing done, nothing sent
+        self._remember(digest)
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.pending[message_sid] = future
         try:
@@ -184,8 +193,18 @@ class SmsChannel:
             del self.replies[sid]
         await self.conversation.erase(session)
 
+    def _remember(self, digest: bytes) -> None:
+        self.seen[digest] = time.monotonic()
+        while len(self.seen) > MAX_SEEN:
+            del self.seen[next(iter(self.seen))]
+
     def purge(self) -> None:
-        """Drop cached replies and number pseudonyms older than the idle period."""
+        """Drop cached replies and number pseudonyms older than the idle period, and MessageSids older than the
+        replay window."""
+        settings = self.runtime.settings
+        forget_before = time.monotonic() - settings.sms_replay_days * 86400
+        while self.seen and next(iter(self.seen.values())) < forget_before:
+            del self.seen[next(iter(self.seen))]
         cutoff = time.monotonic() - self.runtime.settings.session_idle_minutes * 60
         for sid in [sid for sid, (when, _, _) in self.replies.items() if when < cutoff]:
             del self.replies[sid]

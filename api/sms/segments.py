@@ -39,20 +39,29 @@ def fits(text: str, budget: int) -> bool:
 
 
 def _atoms(text: str, protected: list[str]) -> list[str]:
-    """Words, with every protected value (number, code, placeholder value) kept as one unbreakable atom."""
+    """Words, with every protected value (number, code, placeholder value) kept as one unbreakable atom, and
+    joined to what touches it without a space ("Phone:" before it, the comma after it)."""
     spans = sorted({p for p in protected if p and p in text}, key=len, reverse=True)
     if not spans:
         return [w for w in WORD.split(text) if w]
-    pattern = re.compile("(" + "|".join(re.escape(s) for s in spans) + ")")
+    pieces = re.split("(" + "|".join(re.escape(s) for s in spans) + ")", text)
     atoms: list[str] = []
-    for piece in pattern.split(text):
-        if piece in spans:
-            if atoms and not piece[:1].isspace():
-                atoms[-1] += piece  # keeps "Phone:" and the number together where they touch
+    touching = False  # the last atom and what comes next have no space between them
+    for index, piece in enumerate(pieces):
+        if not piece:
+            continue
+        if index % 2:  # a protected value (re.split puts the captured ones at odd places)
+            if atoms and touching:
+                atoms[-1] += piece
             else:
                 atoms.append(piece)
-        else:
-            atoms.extend(w for w in WORD.split(piece) if w)
+            touching = True
+            continue
+        words = [w for w in WORD.split(piece) if w]
+        if words and atoms and touching and not piece[0].isspace():
+            atoms[-1] += words.pop(0)
+        atoms.extend(words)
+        touching = not piece[-1].isspace()
     return atoms
 
 

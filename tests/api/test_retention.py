@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
-from api.core.config import ROOT
 from api.core.crypto import Cipher, load_or_create_key
 from api.core.db import Database, migrate
 from api.models import AuditEvent, Handover, HandoverNote
 from api.repositories import handovers
 from api.retention import purge_all, purge_handovers
-from tests.helpers import make_settings
+from tests.helpers import make_settings, run_cli
 from tests.support.portal import World
 
 
@@ -58,14 +55,10 @@ def test_purge_removes_old_handovers_and_idle_trackers(tmp_path: Path) -> None:
 
 
 def test_make_purge_command(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "purge"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path), "INTERNAL_SECRET": "x9" * 24 + "abcdefgh"},
-    )
+    """As `make purge` runs it: the migrate step, then the purge."""
+    secret = "x9" * 24 + "abcdefgh"
+    assert run_cli(tmp_path, secret, "migrate").returncode == 0
+    result = run_cli(tmp_path, secret, "purge")
     assert result.returncode == 0, result.stderr
     assert "purged 0 handover(s)" in result.stdout
 

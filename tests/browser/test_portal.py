@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +18,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -30,8 +27,9 @@ from api.portal.notice import NOTICE
 from api.stack import Stack, free_port
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import OUTPUT
-from tests.conversations.chat import ChatClient
+from tests.conversations.chat import consented_handover
 from tests.support.offline_run import OFFLINE, install
+from tests.support.portal import create_worker_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
@@ -64,18 +62,7 @@ def portal_stack(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) ->
     var_dir = tmp_path_factory.mktemp("portal-var")
     assert install(tiny_models, var_dir, "pl").returncode == 0
     secret = "portal-" + os.urandom(24).hex()
-    created = subprocess.run(
-        [sys.executable, "-m", "api.cli", "create-worker", "--org", "harbour", "--email", EMAIL, "--role", "admin"],
-        cwd=ROOT,
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "VAR_DIR": str(var_dir), "INTERNAL_SECRET": secret},
-    )
-    assert created.returncode == 0, created.stderr
-    totp_secret = re.search(r"TOTP secret: ([A-Z2-7]+)", created.stdout)
-    assert totp_secret
+    totp_secret = create_worker_cli(var_dir, secret, EMAIL, PASSWORD)
     with Stack(
         gateway_port=free_port(),
         rasa_port=free_port(),
@@ -89,7 +76,7 @@ def portal_stack(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) ->
             "NOTICE_ALLOW_LOCAL": "true",
         },
     ) as running:
-        yield running, totp_secret.group(1)
+        yield running, totp_secret
 
 
 @pytest.fixture
@@ -115,15 +102,7 @@ def assert_accessible(page: Page) -> None:
 
 def polish_handover(stack: Stack) -> str:
     """A victim writes in Polish, asks to be put in touch and agrees; returns the reference she is given."""
-    with httpx.Client(base_url=stack.gateway_url, timeout=30) as http:
-        bot = ChatClient(http, "pl")
-        bot.send("Mój mąż mnie bije i zabrał mi telefon")
-        bot.send(payload="/request_handover")
-        bot.fill_handover_form()
-        bot.send(payload="/affirm")
-        reference = re.search(r"\b[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}\b", bot.text)
-        assert reference, bot.text
-        return reference.group(0)
+    return consented_handover(stack, "pl", "Mój mąż mnie bije i zabrał mi telefon")
 
 
 def test_a_worker_signs_in_and_handles_a_handover(page: Page, portal_stack: tuple[Stack, str], hook: str) -> None:

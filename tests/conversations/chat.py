@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 
 from api.core.crypto import Cipher, load_or_create_key
+from api.repositories.handovers import REFERENCE_ALPHABET
 from api.stack import Stack
+
+# A handover's reference as she is shown it.
+REFERENCE = re.compile(rf"\b[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}\b")
 
 
 class ChatClient:
@@ -49,6 +54,19 @@ class ChatClient:
     def status(self) -> int:
         body = {"text": "hello"}
         return self.http.post(f"/api/chat/sessions/{self.session_id}/messages", json=body).status_code
+
+
+def consented_handover(stack: Stack, language: str, first_message: str) -> str:
+    """A victim writes, asks to be put in touch, fills the form and agrees; returns the reference she is given."""
+    with httpx.Client(base_url=stack.gateway_url, timeout=30) as http:
+        bot = ChatClient(http, language)
+        bot.send(first_message)
+        bot.send(payload="/request_handover")
+        bot.fill_handover_form()
+        bot.send(payload="/affirm")
+        reference = REFERENCE.search(bot.text)
+        assert reference, bot.text
+        return reference.group(0)
 
 
 def stack_cipher(stack: Stack) -> Cipher:

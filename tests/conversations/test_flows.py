@@ -6,7 +6,6 @@ Rasa runs the trained model from models/; the gateway renders every response and
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from collections.abc import Iterator
 
@@ -18,12 +17,12 @@ from api.core.db import Database
 from api.models import Handover
 from api.repositories import handovers
 from api.stack import Stack, free_port
-from tests.conversations.chat import ChatClient, stack_cipher
+from tests.conversations.chat import REFERENCE, ChatClient, stack_cipher
+from tests.support.faults import locked
 
 pytestmark = pytest.mark.stack
 
 HARBOUR = '/inform{"handover_service":"harbour"}'
-REFERENCE = re.compile(r"\b[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}\b")
 
 
 @pytest.fixture
@@ -191,13 +190,8 @@ def test_a_handover_the_database_cannot_store_is_not_sent_and_trying_again_asks_
     before = stored_count(database)
     bot = ChatClient(chat)
     walk_to_consent(bot)
-    locker = sqlite3.connect(stack.var_dir / "assistant.db", isolation_level=None)
-    try:
-        locker.execute("BEGIN EXCLUSIVE")
+    with locked(stack.var_dir / "assistant.db"):
         bot.send(payload="/affirm")
-    finally:
-        locker.rollback()
-        locker.close()
     assert "could not be sent to Harbour Support Services" in bot.text and "03000 202 525" in bot.text
     assert stored_count(database) == before
     bot.send(payload="/request_handover")

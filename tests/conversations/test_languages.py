@@ -7,7 +7,6 @@ unseen wording is understood); what these tests prove is that each language work
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 import httpx
@@ -18,7 +17,7 @@ from api.content.renderer import Content
 from api.core.config import ROOT
 from api.pipeline.language import LanguageDetector
 from api.runtime import load_content
-from tests.conversations.chat import ChatClient
+from tests.conversations.chat import REFERENCE, ChatClient
 from tests.helpers import make_settings
 
 pytestmark = pytest.mark.stack
@@ -26,7 +25,6 @@ pytestmark = pytest.mark.stack
 CONTENT: Content = load_content(make_settings())
 LANGUAGES = sorted(code for code in CONTENT.catalog.languages if code != "en")
 DETECTOR = LanguageDetector(set(CONTENT.catalog.languages))
-REFERENCE = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")
 
 
 @cache

@@ -18,14 +18,13 @@ from api.runtime import load_content
 from api.sms.segments import segments
 from api.stack import Stack
 from tests.conftest import SMS_PUBLIC_URL, TWILIO_TOKEN
-from tests.conversations.chat import stack_cipher
+from tests.conversations.chat import REFERENCE, stack_cipher
 from tests.helpers import make_settings
 from tests.support.twilio import form, post
 
 pytestmark = pytest.mark.stack
 
 CONTENT = load_content(make_settings())
-REFERENCE = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")
 _numbers = count(100)
 FIRST_WORDS = {
     "en": {

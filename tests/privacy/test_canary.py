@@ -74,7 +74,7 @@ def refused_inputs(bot: ChatClient, token: str) -> None:
     """Crafted and malformed input: refused with a clear error, and nothing of it kept."""
     url = f"/api/chat/sessions/{bot.session_id}/messages"
     crafted = bot.http.post(url, json={"payload": f'/inform{{"x":"{token} GWF123456789"}}'})
-    assert crafted.status_code == 422 and token not in crafted.text
+    assert crafted.status_code == 409 and token not in crafted.text  # well-formed, never offered
     too_long = bot.http.post(url, json={"text": token * 400})
     assert too_long.status_code == 422 and token not in too_long.text
     malformed = bot.http.post(url, content=f'{{"text": "{token}', headers={"content-type": "application/json"})

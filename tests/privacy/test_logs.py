@@ -10,10 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.core.config import ROOT
-from api.main import create_app
 from api.stack import Stack, free_port
 from tests.conversations.chat import ChatClient
-from tests.helpers import make_settings
+from tests.helpers import make_settings, migrated_app
 from tests.support.twilio import form, post
 
 SAID = [
@@ -36,7 +35,7 @@ def test_in_process_logs_hold_no_user_text(tmp_path: Path, caplog: pytest.LogCap
         twilio_auth_token=TOKEN,
         sms_public_url=URL,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         session_id = client.post("/api/chat/sessions").json()["session_id"]
         for text in SAID:
             client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": text})

@@ -16,9 +16,8 @@ import httpx
 import uvicorn
 
 from api.core.config import Settings
-from api.main import create_app
 from api.stack import Stack, free_port
-from tests.helpers import make_settings
+from tests.helpers import make_settings, migrated_app
 from tests.support.limits import HARNESS_LIMITS
 
 
@@ -51,7 +50,7 @@ def inprocess_gateway(var_dir: Path, log_dir: Path, **overrides: object) -> Iter
     port, rasa_port = free_port(), free_port()
     # Many conversations from one address: the per-client limits are lifted unless the caller sets them.
     settings = make_settings(var_dir, rasa_url=f"http://127.0.0.1:{rasa_port}", **{**HARNESS_LIMITS, **overrides})
-    app = create_app(settings)
+    app = migrated_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -7,13 +7,19 @@ last-used step so a test can sign the same person in again within one 30-second 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from api.core.config import ROOT
 from api.models import Worker
 from api.portal import accounts, totp
 from api.repositories import handovers
@@ -22,6 +28,30 @@ from api.runtime import Runtime
 ORG = "harbour"
 OTHER_ORG = "halo_project"
 PASSWORD = "correct horse battery staple"
+
+
+def create_worker_cli(var_dir: Path, secret: str, email: str, password: str, role: str = "admin") -> str:
+    """A worker of harbour made as `make worker` makes one (the migrate step, then the command) in a stack's var/;
+    returns the TOTP secret it prints once."""
+    env = {**os.environ, "VAR_DIR": str(var_dir), "INTERNAL_SECRET": secret}
+    for command, stdin in (
+        (["migrate"], ""),
+        (["create-worker", "--org", ORG, "--email", email, "--role", role], password),
+    ):
+        created = subprocess.run(
+            [sys.executable, "-m", "api.cli", *command],
+            cwd=ROOT,
+            input=stdin + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
+    found = re.search(r"TOTP secret: ([A-Z2-7]+)", created.stdout)
+    assert found, created.stdout
+    return found.group(1)
 
 
 @dataclass

@@ -82,14 +82,13 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
 def test_gateway_refuses_to_start_with_a_bad_directory(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from api.main import create_app
-    from tests.helpers import make_settings
+    from tests.helpers import make_settings, migrated_app
 
     data = tmp_path / "data"
     (data / "forces").mkdir(parents=True)
     (data / "forces" / "durham.yml").write_text((ROOT / "data" / "forces" / "durham.yml").read_text())
     write_with(data, "harbour", phone="not a number")
-    app = create_app(make_settings(tmp_path, data_dir=data))
+    app = migrated_app(make_settings(tmp_path, data_dir=data))
     with pytest.raises(DirectoryError, match="service 'harbour', field 'phone'"), TestClient(app):
         pass
 

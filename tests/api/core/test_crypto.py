@@ -10,8 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.core.crypto import Cipher, KeyFileError, load_or_create_key
-from api.main import create_app
-from tests.helpers import make_settings
+from tests.helpers import make_settings, migrated_app
 
 
 def test_key_file_is_created_with_mode_0600_and_reused(tmp_path: Path) -> None:
@@ -33,7 +32,7 @@ def test_a_key_readable_by_others_is_refused(tmp_path: Path, mode: int) -> None:
 def test_the_gateway_refuses_to_start_with_an_exposed_key(tmp_path: Path) -> None:
     load_or_create_key(tmp_path / "secret.key")
     os.chmod(tmp_path / "secret.key", 0o644)
-    with pytest.raises(KeyFileError), TestClient(create_app(make_settings(tmp_path))):
+    with pytest.raises(KeyFileError), TestClient(migrated_app(make_settings(tmp_path))):
         pass
 
 

@@ -7,15 +7,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from tests.helpers import make_settings
+from tests.helpers import make_settings, migrated_app
 
 LIMIT = 8192
 
 
 @pytest.fixture
 def small(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    with TestClient(create_app(make_settings(tmp_path, max_body_bytes=LIMIT))) as client:
+    with TestClient(migrated_app(make_settings(tmp_path, max_body_bytes=LIMIT))) as client:
         yield client
 
 

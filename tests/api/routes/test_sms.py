@@ -8,9 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from api.stack import free_port
-from tests.helpers import make_settings
+from tests.helpers import make_settings, migrated_app
 from tests.support.twilio import form, post
 
 TOKEN = "unit-test-token-abcdef0123456789"
@@ -27,7 +26,7 @@ def sms_app(tmp_path, **overrides: object) -> Iterator[TestClient]:  # type: ign
         rasa_timeout_seconds=2.0,
         **overrides,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         yield client
 
 
@@ -89,6 +88,18 @@ def test_a_retried_message_sid_gets_the_same_reply_and_runs_once(sms: TestClient
     assert "Texts stay on this phone" not in text(sms, "HELP"), "a retry did not start another session"
 
 
+def test_a_replay_after_the_reply_cache_is_purged_changes_nothing(sms: TestClient) -> None:
+    """Twilio's signatures carry no time, so a captured request can be sent again later: past the 30-minute reply
+    cache the MessageSid is still remembered, and the replay gets an empty answer and starts nothing."""
+    params = form(SENDER, "HELP")
+    assert "Texts stay on this phone" in post(sms, params, TOKEN, URL).text
+    channel = sms.app.state.sms  # type: ignore[attr-defined]
+    channel.replies.clear()  # what the purge does once the idle period has passed
+    channel.sessions.clear()
+    assert post(sms, params, TOKEN, URL).text == '<?xml version="1.0" encoding="UTF-8"?><Response />'
+    assert channel.sessions == {}, "a replay must not start a conversation"
+
+
 @pytest.mark.parametrize("word", ["STOP", "stop", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"])
 def test_opt_out_words_erase_the_session_and_get_no_reply(sms: TestClient, word: str) -> None:
     text(sms, "hello there")
@@ -140,7 +151,7 @@ def test_without_a_token_the_route_does_not_start(client: TestClient) -> None:
 
 def test_the_development_flag_is_visible(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path, sms_skip_signature_check=True, rasa_url=f"http://127.0.0.1:{free_port()}")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         assert client.post("/sms/twilio", data=form(SENDER, "HELP")).status_code == 200
         assert client.get("/healthz").json()["sms"] == "signature check OFF (development only)"
 

@@ -43,16 +43,18 @@ def test_unsupported_language_is_refused(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ({"text": ""}, "empty"),
-        ({"text": "   "}, "empty"),
+        ({"text": ""}, "at least 1 character"),
+        ({"text": "   "}, "should match pattern"),
         ({"text": "x" * 2001}, "too long"),
         ({"text": 42}, "valid string"),
         ({"text": ["a"]}, "valid string"),
-        ({}, "either"),
-        ({"text": "hi", "payload": "/greet"}, "either"),
-        ({"payload": "greet"}, "payload must look like"),
-        ({"payload": '/inform{"a": 1}'}, "map names to strings"),
-        ({"payload": "/inform{oops}"}, "JSON object"),
+        ({}, "Field required"),
+        ({"text": "hi", "payload": "/greet"}, "Extra inputs"),
+        ({"payload": "greet"}, "should match pattern"),
+        ({"payload": '/inform{"a": 1}'}, "should match pattern"),
+        ({"payload": "/inform{oops}"}, "should match pattern"),
+        ({"payload": "/greet\n"}, "should match pattern"),
+        ({"payload": '/inform{"a": "b", "c": "d", "e": "f"}'}, "should match pattern"),
         ({"text": "hi", "extra": 1}, "Extra inputs"),
     ],
 )
@@ -126,7 +128,8 @@ def test_a_payload_cannot_smuggle_status_past_redaction(client: TestClient) -> N
     session_id = new_session(client)
     body = {"payload": '/inform{"contact_method":"my visa expired in March"}'}
     response = client.post(f"/api/chat/sessions/{session_id}/messages", json=body)
-    assert response.status_code == 422 and "visa" not in response.text
+    # Well-formed but never offered: refused for this conversation (409), and nothing of it echoed.
+    assert response.status_code == 409 and "visa" not in response.text
 
 
 def test_delete_this_chat_erases_even_while_rasa_is_down(client: TestClient) -> None:
@@ -138,11 +141,22 @@ def test_delete_this_chat_erases_even_while_rasa_is_down(client: TestClient) -> 
 
 @pytest.mark.parametrize(("environment", "served"), [("development", 200), ("production", 404)])
 def test_the_api_schema_is_served_only_in_development(tmp_path, environment: str, served: int) -> None:  # type: ignore[no-untyped-def]
-    from api.main import create_app
-    from tests.helpers import make_settings
+    from tests.helpers import make_settings, migrated_app
 
-    with TestClient(create_app(make_settings(tmp_path, environment=environment))) as app:
+    with TestClient(migrated_app(make_settings(tmp_path, environment=environment))) as app:
         assert app.get("/openapi.json").status_code == served
+
+
+def test_the_schema_carries_the_running_gateways_own_limits(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    languages = schema["NewSession"]["properties"]["language"]["anyOf"][0]["enum"]
+    assert languages == sorted(client.app.state.runtime.content.catalog.languages)  # type: ignore[attr-defined]
+    assert schema["TextIn"]["properties"]["text"]["maxLength"] == 2000
+    assert schema["PayloadIn"]["properties"]["payload"]["pattern"].startswith("^/[a-z]")
+
+
+def test_an_empty_language_is_refused_not_taken_as_the_default(client: TestClient) -> None:
+    assert client.post("/api/chat/sessions", json={"language": ""}).status_code == 422
 
 
 def test_every_message_has_its_documented_shape_and_never_the_english_twin(client: TestClient) -> None:

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from api.stack import free_port
-from tests.helpers import make_settings
+from tests.helpers import make_settings, migrated_app
 
 
 def limited_app(tmp_path: Path, peer: str = "203.0.113.9", **limits: object) -> Iterator[TestClient]:
     settings = make_settings(tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_seconds=1.0, **limits)
-    with TestClient(create_app(settings), client=(peer, 40000)) as client:
+    with TestClient(migrated_app(settings), client=(peer, 40000)) as client:
         yield client
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from api.stack import free_port
-from tests.helpers import make_settings
+from tests.helpers import make_settings, migrated_app
 from tests.support.offline_run import install
 
 
@@ -32,7 +31,7 @@ def test_gateway_translates_to_english_offline(
     assert install(tiny_models, tmp_path, "pl").returncode == 0
     block_the_network(monkeypatch)
     settings = make_settings(tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_seconds=2.0)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         health = client.get("/healthz").json()["translation"]
         assert health["installed"] == ["pl"] and "ro" in health["missing"]
         session_id = client.post("/api/chat/sessions", json={"language": "pl"}).json()["session_id"]
