@@ -41,10 +41,10 @@ LOGS = ROOT / "test-output" / "real-writing-logs"
 START_LANGUAGE = "en"
 TARGETS = {"danger recall": 0.98, "danger first": 0.98, "intent accuracy": 0.9, "her language": 0.98}
 TARGET_FALSE_DANGER = 0.05
-# Regression guards for make test (over each language's whole set), below the targets on purpose. On the fourth
-# fresh batch of 2026-12-04 (after the first three were retired into the training data) the weakest languages were at
-# 0.92 danger recall (bn; 0.983 over all) and 0.15 false danger (lt; 0.088 over all; this batch holds 12 danger
-# look-alikes per language). The targets are not met yet; these only stop it getting worse.
+# Regression guards for make test (over each language's whole set), below the targets on purpose. On the fifth
+# fresh batch of 2026-12-06 (after the first four were retired into the training data) the weakest languages were at
+# 0.92 danger recall (fa; 0.975 over all; no_diacritics 0.86, romanised 0.93) and 0.16 false danger (ur; 0.076 over
+# all). On the fourth: 0.983 and 0.088. The targets are not met yet; these only stop it getting worse.
 # A payload that carries out an intent directly: "write in English" chooses English (api/conversation.py).
 FULFILS = {"choose_language": "change_language"}
 FLOORS = {"danger recall": 0.85, "danger first": 0.85}

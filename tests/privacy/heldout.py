@@ -33,12 +33,13 @@ DANGER_HELDOUT = ROOT / "tests" / "nlu" / "realistic"
 TARGET_RECALL = 0.98
 TARGET_KEPT = 0.95
 # What make test enforces while the targets are not yet met everywhere: a regression guard, not the goal. On the
-# fourth fresh batch of 2026-12-04 (the first three retired into training) the weakest language was zh at 0.79
-# recall (0.92 over all; split statements 0.80, split messages 0.87, indirect 0.92); evidence kept 0.99.
+# fifth fresh batch of 2026-12-06 (the first four retired into training) the weakest language was uk at 0.81
+# recall (0.91 over all; split statements 0.80, split messages 0.80, indirect 0.89); evidence kept 0.98 (pl 0.86).
+# On the fourth (2026-12-04): zh 0.79, 0.92 over all.
 FLOOR_RECALL = 0.75
 FLOOR_KEPT = 0.85
 # Danger messages kept whole: 0.86 before the clause classifier learned from the NLU data's danger messages, 0.96
-# after (fresh sets of 2026-12-03, second batch; 0.96 on the third and on the fourth).
+# after (fresh sets of 2026-12-03, second batch; 0.96 on the third and on the fourth; 0.97 on the fifth).
 FLOOR_DANGER_KEPT = 0.90
 
 

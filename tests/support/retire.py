@@ -30,6 +30,7 @@ REALISTIC = ROOT / "tests" / "nlu" / "realistic"
 HELDOUT = ROOT / "tests" / "privacy" / "heldout"
 NLU_DATA = ROOT / "data" / "nlu"
 REDACTION_DATA = ROOT / "data" / "redaction"
+TAKEN_OUT = "# Messages the training data holds were taken out.\n"
 
 
 class _Literal(str):
@@ -167,7 +168,9 @@ def install(source: Path, target: Path) -> int:
         old.unlink()
     for path in sorted(source.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        header = "".join(line + "\n" for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#"))
+        lines = path.read_text(encoding="utf-8").splitlines()
+        leading = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+        header = "".join(line + "\n" for line in lines[:leading]) + TAKEN_OUT
         if isinstance(data, list):
             kept: Any = [item for item in data if fold(str(item["text"])) not in trained]
             dropped += len(data) - len(kept)
