@@ -160,6 +160,15 @@ def _grams(folded: str, tag: str, chars: tuple[int, int] = (2, 5), pairs: bool =
 THRESHOLD_BEFORE_REMOVAL = 0.5
 
 
+def _sigmoid(score: float) -> float:
+    """The logistic function without overflow: a note of thousands of one character sums its weights far past
+    what math.exp takes (schemathesis found the 500)."""
+    if score >= 0:
+        return 1.0 / (1.0 + math.exp(-score))
+    small = math.exp(score)  # underflows to 0.0 at worst, never raises
+    return small / (1.0 + small)
+
+
 class StatusModel:
     """Logistic regression on hashed n-grams: no vocabulary to hold in memory, nothing learned at import.
 
@@ -195,7 +204,7 @@ class StatusModel:
             float(self._weights[hashed_features(text, context)].sum()) + self._intercept
             for text, context in zip(texts, contexts, strict=True)
         ]
-        return [1.0 / (1.0 + math.exp(-score)) for score in scores]
+        return [_sigmoid(score) for score in scores]
 
     def states(self, texts: Sequence[str], contexts: Sequence[Context]) -> list[bool]:
         return [

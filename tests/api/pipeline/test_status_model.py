@@ -6,8 +6,10 @@ from pathlib import Path
 
 import yaml
 
-from api.pipeline.status_model import Context, DangerEvidence, StatusModel, danger_examples
+from api.pipeline.status_model import Context, DangerEvidence, StatusModel, _sigmoid, danger_examples
 from api.pipeline.training import choose_threshold
+from api.runtime import redactor_for
+from tests.helpers import make_settings
 
 STATUS = ["my sponsor is my husband", "i am on his visa", "my case is still going", "they refused my claim"]
 OTHER = ["he hits me", "he took my passport", "my boss keeps my documents", "i want to leave him"]
@@ -109,3 +111,14 @@ def test_the_danger_data_is_part_of_the_cache_key(tmp_path: Path) -> None:
     StatusModel.load_or_train(data, tmp_path / "cache", listed, evidence)
     after = list((tmp_path / "cache").glob("status-model-*.joblib"))
     assert len(before) == len(after) == 1 and before != after
+
+
+def test_no_score_overflows_the_logistic_function() -> None:
+    """A portal note of thousands of one character summed its weights past what math.exp takes: a 500 (found by
+    schemathesis). The probability saturates instead."""
+    assert _sigmoid(-1e6) == 0.0 and _sigmoid(1e6) == 1.0 and _sigmoid(0.0) == 0.5
+
+
+def test_the_deployed_redactor_reads_a_note_of_one_repeated_character() -> None:
+    redactor = redactor_for(make_settings(), [])
+    assert redactor.redact("0" * 4000).text == "0" * 4000
