@@ -46,7 +46,10 @@ def test_concurrent_wrong_guesses_never_get_past_the_limit(portal_world: World) 
     refusals = asyncio.run(guesses(portal_world, person.email, CONCURRENT))
     checked = refusals.count(Refusal.INVALID)
     assert checked <= limit and refusals.count(Refusal.RATE_LIMITED) == CONCURRENT - checked
-    assert checked >= 1, "the first guesses are checked"
+    # How many of a burst get checked depends on how the writes interleave (all may be refused when all record
+    # before any counts): what must hold is that refused guesses do not count, so the limit stays live.
+    (after,) = asyncio.run(guesses(portal_world, person.email, 1))
+    assert after == (Refusal.INVALID if checked < limit else Refusal.RATE_LIMITED)
 
 
 def test_hashing_runs_on_its_own_threads_and_refuses_past_its_queue(monkeypatch: pytest.MonkeyPatch) -> None:
