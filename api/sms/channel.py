@@ -100,13 +100,13 @@ class SmsChannel:
         digest = hashlib.sha256(message_sid.encode()).digest()[:16]
         if digest in self.seen:
             return str(MessagingResponse())  # a replay after its reply was dropped: nothing done, nothing sent
-        self._remember(digest)
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.pending[message_sid] = future
         try:
             who = self.pseudonym(sender)
             twiml = await self._answer(who, body)
             self.replies[message_sid] = (time.monotonic(), who, twiml)
+            self._remember(digest)  # only once answered: Twilio's retry of a text that failed must still be read
             future.set_result(twiml)
             return twiml
         except BaseException as error:

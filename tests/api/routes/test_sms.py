@@ -100,6 +100,23 @@ def test_a_replay_after_the_reply_cache_is_purged_changes_nothing(sms: TestClien
     assert channel.sessions == {}, "a replay must not start a conversation"
 
 
+def test_twilios_retry_of_a_text_that_failed_is_still_read(sms: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only an answered MessageSid is remembered: when answering fails, Twilio sends the same text again, and
+    that retry must be read, not taken for a replay."""
+    channel = sms.app.state.sms  # type: ignore[attr-defined]
+    answer = channel._answer
+
+    async def broken(who: str, body: str) -> str:
+        raise RuntimeError("a fault while answering")
+
+    params = form(SENDER, "HELP")
+    monkeypatch.setattr(channel, "_answer", broken)
+    with pytest.raises(RuntimeError):
+        post(sms, params, TOKEN, URL)
+    monkeypatch.setattr(channel, "_answer", answer)
+    assert "Texts stay on this phone" in post(sms, params, TOKEN, URL).text
+
+
 @pytest.mark.parametrize("word", ["STOP", "stop", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"])
 def test_opt_out_words_erase_the_session_and_get_no_reply(sms: TestClient, word: str) -> None:
     text(sms, "hello there")
