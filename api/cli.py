@@ -85,10 +85,10 @@ def add_worker(org: str, email: str, role: str) -> int:
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     settings = get_settings()
     private_dir(settings.var_dir)
-    require_migrated(settings.effective_database_url)
     database = Database(settings.effective_database_url)
     directory = load_directory(settings.data_dir / "services.yml")
     try:
+        require_migrated(database.engine)
         with database.unit_of_work() as session:
             created = create_worker(
                 session, cipher_for(settings), directory, org_id=org, email=email, role=role, password=password

@@ -44,12 +44,12 @@ def purge_audit(settings: Settings, database: Database) -> int:
 
 def purge_all(settings: Settings) -> tuple[int, int]:
     """Handovers past retention, and Rasa trackers idle past the idle period (also after a restart)."""
-    require_migrated(settings.effective_database_url)
     database = Database(settings.effective_database_url)
     from api.runtime import trackers_for
 
     trackers = trackers_for(settings)
     try:
+        require_migrated(database.engine)
         purge_portal_sessions(settings, database)
         purge_audit(settings, database)
         return (

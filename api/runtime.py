@@ -15,7 +15,7 @@ from api.content.renderer import Content
 from api.content.responses import load_intents, load_responses
 from api.core.config import Settings
 from api.core.crypto import Cipher, load_or_create_key
-from api.core.db import Database, require_migrated
+from api.core.db import Database, SchemaNotReady, require_migrated
 from api.core.failpoints import Failpoints, failpoints
 from api.core.files import private_dir
 from api.core.ratelimit import Network, SlidingWindow, parse_networks
@@ -88,11 +88,15 @@ def load_content(settings: Settings) -> Content:
 def build_runtime(settings: Settings) -> Runtime:
     private_dir(settings.var_dir)
     content = load_content(settings)
-    require_migrated(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    try:
+        require_migrated(database.engine)
+    except SchemaNotReady:
+        database.dispose()
+        raise
     redactor = redactor_for(
         settings, [content.catalog.text(code, "redaction.marker") for code in content.catalog.languages]
     )
-    database = Database(settings.effective_database_url)
     return Runtime(
         settings=settings,
         content=content,

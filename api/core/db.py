@@ -81,10 +81,11 @@ class SchemaNotReady(RuntimeError):
     """The database is not at the code's schema revision: someone must run the migrate step first."""
 
 
-def _alembic(url: str) -> Config:
+def _alembic(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -95,15 +96,11 @@ def migrate(url: str) -> None:
     command.upgrade(_alembic(url), "head")
 
 
-def require_migrated(url: str) -> None:
+def require_migrated(engine: Engine) -> None:
     """Raise SchemaNotReady, with one line that says what to do, unless the database is at the newest revision."""
-    head = ScriptDirectory.from_config(_alembic(url)).get_current_head()
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
+    head = ScriptDirectory.from_config(_alembic()).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
     if current != head:
         raise SchemaNotReady(
             f"the database is at schema revision {current or 'none (empty)'} but this code needs {head}: "

@@ -102,6 +102,8 @@ class Redactor:
         self.model = model
         # Every language's marker: text redacted once (or its translation) is never judged by the marker's words.
         self.markers = sorted({marker, *markers}, key=len, reverse=True)
+        # Each marker's stand-in while spaCy splits sentences (_sentences).
+        self._held = {chr(PRIVATE_USE + i): m for i, m in enumerate(self.markers)}
         self.lexicon = lexicon or StatusLexicon(words=(), substrings=())
         self._status = self._compile(frozenset())
         self._by_language = {
@@ -137,12 +139,11 @@ class Redactor:
         """spaCy's sentences, with every marker held as one private-use character while it splits: it would give
         a marker's opening bracket to the sentence before, and leave "immigration status removed]" to be read
         as a status statement, taking the rest of her sentence with it."""
-        held = {chr(PRIVATE_USE + i): marker for i, marker in enumerate(self.markers)}
-        for placeholder, marker in held.items():
+        for placeholder, marker in self._held.items():
             text = text.replace(marker, placeholder)
         with self._nlp.memory_zone():
             sentences = [sentence.text_with_ws for sentence in self._nlp(text).sents]
-        for placeholder, marker in held.items():
+        for placeholder, marker in self._held.items():
             sentences = [sentence.replace(placeholder, marker) for sentence in sentences]
         return sentences
 

@@ -24,7 +24,6 @@ DESCRIPTIONS = {
     413: "The request body is larger than the gateway accepts; it was not read",
     422: "The request does not follow this schema, or a value is refused (the reason is given)",
     429: "Too many requests from this client; wait for the Retry-After seconds",
-    503: "A part the answer needs is down",
 }
 
 

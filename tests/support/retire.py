@@ -44,10 +44,10 @@ def _literal(dumper: yaml.SafeDumper, value: _Literal) -> yaml.ScalarNode:
 yaml.SafeDumper.add_representer(_Literal, _literal)
 
 
-def _header(language: str, kind: str, batch: str) -> str:
+def _header(language: str, kind: str, batch: str, into: str = "training data") -> str:
     return (
         f"# Realistic writing ({language}) from {kind} held-out sets that were looked at while tuning (batches up to\n"
-        f"# the {batch}), so no longer held out: retired into training data and replaced by a fresh set.\n"
+        f"# the {batch}), so no longer held out: retired into {into} and replaced by a fresh set.\n"
     )
 
 
@@ -147,7 +147,7 @@ def retire_privacy(batch: str) -> int:
         body = yaml.safe_dump(
             {"status": status, "not_status": not_status}, allow_unicode=True, sort_keys=False, width=120
         )
-        header = _header(language, "redaction", batch).replace("training data", "training data (clauses)")
+        header = _header(language, "redaction", batch, into="training data (clauses)")
         target.write_text(header + body, encoding="utf-8")
     return added
 
