@@ -24,7 +24,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup run migrate test lint types validate nlu-accuracy redaction-rates real-writing pytest train bench browser-deps clean models purge danger-threshold worker
+.PHONY: help setup run migrate test checks lint types validate nlu-accuracy redaction-rates real-writing pytest train bench browser-deps clean models purge danger-threshold worker
 
 help:
 	@echo "make run    start the assistant (web chat on http://localhost:8000/)"
@@ -55,7 +55,9 @@ $(MODEL): $(TRAINING_FILES) $(RASA_VENV)/.installed
 
 train: $(MODEL)
 
-run: setup $(MODEL)
+# The two venvs install side by side (CI and most laptops have two cores or more), then the model trains if needed.
+run:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target setup $(MODEL)
 	@$(PY) -m api.stack
 
 # Debian's Chromium and fonts for the browser tests (never a browser download).
@@ -91,7 +93,13 @@ redaction-rates: $(APP_VENV)/.installed
 real-writing: setup $(MODEL)
 	$(PY) -m tests.nlu.real_writing
 
-test: setup $(MODEL) browser-deps lint types validate nlu-accuracy redaction-rates real-writing pytest
+# What needs no running stack runs two at a time (the venvs side by side, then training beside lint, types and the
+# redaction rates); the suites that start Rasa servers and time their replies then run one after the other, alone.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target checks
+	@$(MAKE) --no-print-directory real-writing pytest
+
+checks: setup $(MODEL) browser-deps lint types validate nlu-accuracy redaction-rates
 
 # The database schema at the newest revision: once per deployment (make run does it before it starts the gateway;
 # a gateway never migrates by itself, so replicas cannot race). The secret only satisfies the settings here.

@@ -12,7 +12,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, runtime, say
+from actions.common import StatefulAction
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
 
@@ -30,17 +30,17 @@ def misunderstood_in_a_row(tracker: Tracker) -> int:
     return count
 
 
-class ActionHandleFallback(Action):
+class ActionHandleFallback(StatefulAction, Action):
     def name(self) -> str:
         return "action_handle_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        content = runtime().content
-        language = language_of(tracker)
+        turn = self.turn(dispatcher, tracker)
+        content, language = turn.content, turn.language
         if misunderstood_in_a_row(tracker) >= 2:
-            say(dispatcher, tracker, content.message(language, "fallback_twice", buttons=[]))
-            say(dispatcher, tracker, *content.services_messages(language, None))
+            turn.say(content.message(language, "fallback_twice", buttons=[]))
+            turn.say(*content.services_messages(language, None))
         else:
-            say(dispatcher, tracker, content.message(language, "fallback_rephrase"))
+            turn.say(content.message(language, "fallback_rephrase"))
         # Rasa's core fallback runs this action when no rule fits; listening next stops it from looping.
         return [FollowupAction("action_listen")]

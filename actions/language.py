@@ -1,4 +1,4 @@
-"""Choosing the conversation's language. The choice lives in the gateway's session, where NLG reads it."""
+"""Choosing the conversation's language. The choice lives in the gateway's session, where replies are rendered."""
 
 from __future__ import annotations
 
@@ -8,45 +8,43 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, runtime, say
-from api.content.renderer import Button
+from actions.common import StatefulAction, Turn
+from api.content.renderer import Button, Message
 
 
-def language_buttons() -> list[Button]:
-    languages = runtime().content.catalog.languages.values()
+def language_buttons(turn: Turn) -> list[Button]:
+    languages = turn.content.catalog.languages.values()
     return [
         {"title": info.native_name, "payload": f'/choose_language{{"language":"{info.code}"}}'} for info in languages
     ]
 
 
-class ActionShowLanguageMenu(Action):
+def language_menu(turn: Turn) -> Message:
+    return turn.content.message(turn.language, "language_menu", buttons=language_buttons(turn))
+
+
+class ActionShowLanguageMenu(StatefulAction, Action):
     def name(self) -> str:
         return "action_show_language_menu"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        say(
-            dispatcher,
-            tracker,
-            runtime().content.message(language_of(tracker), "language_menu", buttons=language_buttons()),
-        )
+        turn = self.turn(dispatcher, tracker)
+        turn.say(language_menu(turn))
         return []
 
 
-class ActionSetLanguage(Action):
+class ActionSetLanguage(StatefulAction, Action):
     def name(self) -> str:
         return "action_set_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        turn = self.turn(dispatcher, tracker)
         code = next(tracker.get_latest_entity_values("language"), None)
-        session = runtime().session_of(tracker.sender_id)
-        if code is None or not runtime().content.catalog.has(code):
-            say(
-                dispatcher,
-                tracker,
-                runtime().content.message(language_of(tracker), "language_menu", buttons=language_buttons()),
-            )
+        if code is None or not turn.content.catalog.has(code):
+            turn.say(language_menu(turn))
             return []
+        session = turn.session
         if session is not None:
             session.language = code
-        say(dispatcher, tracker, runtime().content.message(code, "language_changed"))
+        turn.say(turn.content.message(code, "language_changed"))
         return []

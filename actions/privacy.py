@@ -8,16 +8,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, runtime, say
+from actions.common import StatefulAction
 
 
-class ActionDeleteChat(Action):
+class ActionDeleteChat(StatefulAction, Action):
     def name(self) -> str:
         return "action_delete_chat"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        session = runtime().session_of(tracker.sender_id)
+        turn = self.turn(dispatcher, tracker)
+        session = turn.session
         if session is not None:
             session.erase_requested = True
-        say(dispatcher, tracker, runtime().content.message(language_of(tracker), "chat_deleted"))
+        turn.say(turn.content.message(turn.language, "chat_deleted"))
         return []

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, latest_intent, runtime, say
+from actions.common import StatefulAction
 from api.content.directory import NEEDS
 
 
@@ -18,17 +18,18 @@ def need_from_intent(intent: str) -> str | None:
     return need if need in NEEDS else None
 
 
-class ActionShowServices(Action):
+class ActionShowServices(StatefulAction, Action):
     def name(self) -> str:
         return "action_show_services"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        need = need_from_intent(latest_intent(tracker))
-        say(dispatcher, tracker, *runtime().content.services_messages(language_of(tracker), need))
+        turn = self.turn(dispatcher, tracker)
+        need = need_from_intent(turn.latest_intent())
+        turn.say(*turn.content.services_messages(turn.language, need))
         return [SlotSet("need", need)] if need else []
 
 
-class ActionLanguageSupport(Action):
+class ActionLanguageSupport(StatefulAction, Action):
     """Someone who speaks her language: the gateway noted which one she named (session.wanted_language), or
     it is the language she writes in."""
 
@@ -36,9 +37,8 @@ class ActionLanguageSupport(Action):
         return "action_language_support"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        rt = runtime()
-        language = language_of(tracker)
-        session = rt.session_of(tracker.sender_id)
-        wanted = (session.wanted_language if session else None) or language
-        say(dispatcher, tracker, *rt.content.language_support_messages(language, wanted))
+        turn = self.turn(dispatcher, tracker)
+        session = turn.session
+        wanted = (session.wanted_language if session else None) or turn.language
+        turn.say(*turn.content.language_support_messages(turn.language, wanted))
         return []

@@ -18,9 +18,14 @@ def _from_index(home: Path, language: str) -> bool:
     """Download and install from the argos package index; False when it cannot be reached or has no pair."""
     configure_argos(home)
     try:
-        from argostranslate import package
+        from argostranslate import package, settings
 
         package.update_package_index()
+        if not Path(settings.local_package_index).exists():
+            # argostranslate asks again for an index it could not fetch, recursing until Python stops it (half a
+            # minute of the same error): with no index, there is nothing to look up.
+            print("  the argos package index cannot be reached (no index was downloaded)")
+            return False
         for available in package.get_available_packages():
             if available.from_code == language and available.to_code == TARGET:
                 package.install_from_path(available.download())

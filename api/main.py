@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import runtime as runtime_module
+from actions.registry import executor_for
 from api.conversation import Conversation
 from api.core.config import Settings, get_settings
 from api.core.db import SchemaNotReady
@@ -28,6 +28,7 @@ from api.jobs import Job, Jobs
 from api.retention import purge_audit, purge_handovers, purge_portal_sessions
 from api.routes import actions, health, nlg, pages, portal_api, portal_pages, sms, webchat
 from api.routes.contract import build_openapi
+from api.runtime import build_runtime
 from api.sms.channel import SmsChannel
 
 log = logging.getLogger(__name__)
@@ -89,12 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            runtime = runtime_module.build_runtime(resolved)
+            runtime = build_runtime(resolved)
         except SchemaNotReady as error:
             log.critical("cannot start: %s", error)  # the one line an operator needs
             raise
         app.state.runtime = runtime
-        runtime_module.bind(runtime)
+        app.state.action_executor = executor_for(runtime)
         app.state.sms = SmsChannel.create(runtime)
         app.state.jobs = background_jobs(Conversation(runtime), app.state.sms)
         purge = asyncio.create_task(_purge_forever(app.state.jobs))
@@ -102,7 +103,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             purge.cancel()
-            runtime_module.bind(None)
             await runtime.close()
 
     # The schema tells an attacker every route; it is served only in development.

@@ -1,7 +1,7 @@
 """Everything the gateway builds once at startup, shared by the routes and by the custom actions.
 
 Built in the app's lifespan (never at import time). Custom actions run inside the gateway process through
-rasa-sdk's executor, which constructs them itself, so they reach the runtime through `current()`.
+rasa-sdk's executor, built with this runtime as their state (actions/registry.py).
 """
 
 from __future__ import annotations
@@ -177,17 +177,3 @@ def trackers_for(settings: Settings) -> Eraser:
 def cipher_for(settings: Settings) -> Cipher:
     key = settings.encryption_key
     return Cipher(key.get_secret_value().encode() if key else load_or_create_key(settings.var_dir / "secret.key"))
-
-
-_current: Runtime | None = None
-
-
-def bind(runtime: Runtime | None) -> None:
-    global _current
-    _current = runtime
-
-
-def current() -> Runtime:
-    if _current is None:
-        raise RuntimeError("the gateway runtime is not started")
-    return _current

@@ -10,6 +10,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from api.core.files import read_yaml
+
 Need = Literal["domestic_abuse", "exploitation", "forced_marriage", "sexual_violence", "other_crime", "housing"]
 NEEDS: tuple[Need, ...] = (
     "domestic_abuse",
@@ -135,7 +137,7 @@ def _describe(error: ValidationError, raw: dict[str, object]) -> str:
 
 def load_directory(path: Path) -> Directory:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except (OSError, yaml.YAMLError) as error:
         raise DirectoryError(f"{path}: {error}") from error
     if not isinstance(raw, dict):

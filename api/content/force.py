@@ -7,6 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.core.files import read_yaml
+
 
 class ForceProfile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -23,6 +25,6 @@ class ForceProfile(BaseModel):
 
 def load_force(path: Path) -> ForceProfile:
     try:
-        return ForceProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return ForceProfile.model_validate(read_yaml(path))
     except (OSError, yaml.YAMLError, ValidationError) as error:
         raise ValueError(f"force profile {path}: {error}") from error

@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from api.core.files import read_yaml
+
 
 class ButtonShape(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -46,7 +48,7 @@ class ResponseBook(BaseModel):
 
 def load_responses(path: Path) -> ResponseBook:
     try:
-        book = ResponseBook.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        book = ResponseBook.model_validate(read_yaml(path))
     except (OSError, yaml.YAMLError, ValidationError) as error:
         raise ValueError(f"responses {path}: {error}") from error
     for name, shape in book.responses.items():
@@ -59,6 +61,6 @@ def load_intents(domain_dir: Path) -> frozenset[str]:
     """Every intent of the bot's domain (bot/domain/*.yml) and Rasa's own fallback: what a payload may name."""
     intents = {"nlu_fallback"}
     for path in sorted(domain_dir.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         intents.update(str(i) for i in data.get("intents") or [] if isinstance(i, str))
     return frozenset(intents)

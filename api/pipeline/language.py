@@ -11,8 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from api.core.files import read_yaml
 from api.pipeline.language_model import LatinLanguageModel
 from api.pipeline.normalise import keyword_form, script_of
 
@@ -127,7 +126,7 @@ def load_language_names(translations: Path) -> dict[str, str]:
     names: dict[str, str] = {}
     for path in sorted(translations.glob("*/keywords.yml")):
         code = path.parent.name
-        keywords = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        keywords = read_yaml(path) or {}
         # Not the code itself: "uk" typed alone means the country far more often than Ukrainian.
         for name in [*keywords.get("language_names", []), *keywords.get("language_names_elsewhere", [])]:
             names[keyword_form(str(name))] = code

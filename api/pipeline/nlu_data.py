@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from api.core.files import read_yaml
 
 SOURCE_LANGUAGE = "en"
 
@@ -28,7 +28,7 @@ def training_files(nlu_dir: Path) -> list[Path]:
 def examples_of(path: Path, language: str) -> list[NluExample]:
     """One Rasa NLU file's examples (training data or a held-out set in the same format)."""
     examples: list[NluExample] = []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path) or {}
     for block in data.get("nlu") or []:
         for line in str(block.get("examples") or "").splitlines():
             text = line.strip().removeprefix("- ").strip()

@@ -24,8 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from api.core.files import read_yaml
 from api.pipeline.normalise import clean, core_of, fold, skeleton
 from api.pipeline.status_model import Context, StatusModel
 
@@ -75,7 +74,7 @@ class StatusLexicon:
         substrings: set[str] = set()
         exceptions: dict[str, frozenset[str]] = {}
         for path in sorted(translations.glob("*/status.yml")):
-            data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data: dict[str, Any] = read_yaml(path) or {}
             words.update(fold(str(t)) for t in data.get("terms") or [] if str(t).strip())
             substrings.update(fold(str(t)) for t in data.get("substring_terms") or [] if str(t).strip())
             exceptions[path.parent.name] = frozenset(fold(str(t)) for t in data.get("exceptions") or [])

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from api.core.files import read_yaml
 from api.pipeline.danger_model import DANGER
 from api.pipeline.nlu_data import load_nlu_examples, training_files
 from api.pipeline.normalise import core_of, fold
@@ -75,7 +76,7 @@ def load_examples(folder: Path, is_status: Any) -> list[Example]:
     """Every language's examples; a previous clause counts as removed when the word list removes it."""
     examples: list[Example] = []
     for path in sorted(folder.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         for label, items in (("status", data.get("status")), ("not_status", data.get("not_status"))):
             for item in items or []:
                 text, previous = (item, "") if isinstance(item, str) else (item["text"], item.get("previous", ""))

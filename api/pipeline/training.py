@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pickle
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -29,22 +30,26 @@ def content_hash(files: Iterable[Path], code: Path) -> str:
 
 def load_or_build(cache: Path, name: str, key: str, build: Callable[[], Any]) -> Any:
     """The cached value for `key`, or `build()`'s, written atomically (a crash leaves no half file) and
-    replacing the older ones of the same name."""
-    import joblib
+    replacing the older ones of the same name (and the .joblib files of earlier versions).
 
-    path = cache / f"{name}-{key}.joblib"
+    Plain pickle, not joblib: joblib's unpickler is pure Python, and loading the three models took a second of
+    every gateway start (and of every in-process test app). The files are the gateway's own, under models/.
+    """
+    path = cache / f"{name}-{key}.pickle"
     if path.exists():
         try:
-            return joblib.load(path)
-        except (OSError, ValueError, TypeError, EOFError, AttributeError, KeyError, ImportError):
+            with path.open("rb") as file:
+                return pickle.load(file)  # noqa: S301 - the gateway's own cache, written below
+        except (OSError, ValueError, TypeError, EOFError, AttributeError, KeyError, ImportError, pickle.PickleError):
             log.warning("model_cache.unreadable", extra={"model": name})  # built again below, and replaced
     value = build()
     cache.mkdir(parents=True, exist_ok=True)
-    for old in cache.glob(f"{name}-*.joblib"):
+    for old in [*cache.glob(f"{name}-*.pickle"), *cache.glob(f"{name}-*.joblib")]:
         if old != path:
             old.unlink(missing_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
-    joblib.dump(value, partial)
+    with partial.open("wb") as file:
+        pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(path)
     return value
 

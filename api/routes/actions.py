@@ -15,11 +15,8 @@ router = APIRouter(prefix="/actions", tags=["rasa"], dependencies=[InternalOnly]
 
 
 def get_executor(request: Request) -> ActionExecutor:
-    executor: ActionExecutor | None = getattr(request.app.state, "action_executor", None)
-    if executor is None:
-        executor = ActionExecutor()
-        executor.register_package("actions")
-        request.app.state.action_executor = executor
+    """Built with the runtime in the app's lifespan (api/main.py), so each action holds the state it uses."""
+    executor: ActionExecutor = request.app.state.action_executor
     return executor
 
 

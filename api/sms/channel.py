@@ -17,11 +17,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.content.renderer import Message
 from api.conversation import Conversation, Reply
+from api.core.files import read_yaml
 from api.pipeline.normalise import keyword_form
 from api.runtime import Runtime
 from api.sessions import ChatSession
@@ -52,7 +52,7 @@ class Keywords:
         first_delete: dict[str, str] = {}
         for path in sorted(translations.glob("*/keywords.yml")):
             language = path.parent.name
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = read_yaml(path) or {}
             for words, table in ((data.get("help", []), help_words), (data.get("delete", []), delete_words)):
                 for word in words:
                     key = keyword_form(str(word))

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 
 from api.core.config import ROOT
-from api.runtime import bind
 from tests.support.inprocess import Gateway, inprocess_gateway
 
 TWILIO_TOKEN = "privacy-test-auth-token-0123456789"
@@ -16,15 +15,8 @@ SMS_URL = "https://assistant.example.org/sms/twilio"
 LOGS = ROOT / "test-output" / "scan-logs"
 
 
-@pytest.fixture
-def gateway(shared_gateway: Gateway) -> Gateway:
-    """The shared gateway, bound as the runtime its actions reach (other tests' apps rebind it when they stop)."""
-    bind(shared_gateway.runtime)
-    return shared_gateway
-
-
 @pytest.fixture(scope="session")
-def shared_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     var_dir = tmp_path_factory.mktemp("scan")
     with inprocess_gateway(var_dir, LOGS, twilio_auth_token=TWILIO_TOKEN, sms_public_url=SMS_URL) as gateway:
         yield gateway

@@ -41,10 +41,10 @@ def test_trained_model_tells_status_from_evidence_and_uses_context(tmp_path: Pat
 def test_model_is_cached_and_reused(tmp_path: Path) -> None:
     data = write_data(tmp_path / "data")
     StatusModel.load_or_train(data, tmp_path / "cache", listed)
-    cached = list((tmp_path / "cache").glob("status-model-*.joblib"))
+    cached = list((tmp_path / "cache").glob("status-model-*.pickle"))
     assert len(cached) == 1
     StatusModel.load_or_train(data, tmp_path / "cache", listed)
-    assert list((tmp_path / "cache").glob("status-model-*.joblib")) == cached
+    assert list((tmp_path / "cache").glob("status-model-*.pickle")) == cached
 
 
 def test_broken_training_data_leaves_the_word_list_working(tmp_path: Path) -> None:
@@ -103,13 +103,13 @@ def test_the_danger_data_is_part_of_the_cache_key(tmp_path: Path) -> None:
     data = write_data(tmp_path / "data")
     evidence = DangerEvidence(write_danger(tmp_path / "nlu"), split_on_commas)
     StatusModel.load_or_train(data, tmp_path / "cache", listed, evidence)
-    before = list((tmp_path / "cache").glob("status-model-*.joblib"))
+    before = list((tmp_path / "cache").glob("status-model-*.pickle"))
     (tmp_path / "nlu" / "en" / "danger.yml").write_text(
         yaml.safe_dump({"nlu": [{"intent": "immediate_danger", "examples": "- he is at the door\n"}]}),
         encoding="utf-8",
     )
     StatusModel.load_or_train(data, tmp_path / "cache", listed, evidence)
-    after = list((tmp_path / "cache").glob("status-model-*.joblib"))
+    after = list((tmp_path / "cache").glob("status-model-*.pickle"))
     assert len(before) == len(after) == 1 and before != after
 
 
