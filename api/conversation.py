@@ -196,60 +196,87 @@ class Conversation:
         return (title, title if language != source else None) if title else (payload, None)
 
     async def reply(self, session: ChatSession, *, text: str | None = None, payload: str | None = None) -> Reply:
+        """One turn, for every channel: check what she sent, prepare it, ask Rasa, compose and record the reply."""
+        self.check_input(text, payload)
         async with session.lock:
             session.last_seen = time.monotonic()
             began = time.perf_counter()
             if len(session.transcript) >= self.runtime.settings.max_transcript_turns and payload != DELETE_PAYLOAD:
                 # A bound on what one conversation holds in memory; she is still told how to get help now.
                 return Reply(messages=_for_her(self.runtime.content.safe_fallback(session.language)), danger=True)
-            if payload is not None:
-                self.accepted_payload(session, payload)
-                # A statement continues only into the very next typed message: after a button, her next words
-                # (a phone number the form asked for) are read on their own.
-                session.status_pending = False
-                if payload == REVIEW_PAYLOAD:
-                    return Reply(messages=[self.review_message(session)])
-                turn = Inbound(payload, *self._button_title(session, payload))
-                if payload == CONTACT_ONLY_PAYLOAD:
-                    # She consents to sending how to contact her, and nothing of the conversation.
-                    session.share_transcript = False
-                    turn = Inbound("/affirm", turn.shown, turn.shown_en)
-            elif text is not None:
-                turn = await self._inbound_text(session, text)
-            else:
-                raise BadInput("send either text or payload")
+            turn = await self._inbound_text(session, text) if text is not None else self._pressed(session, payload)
+            if isinstance(turn, Reply):
+                return turn
             session.transcript.append(Turn.now("user", turn.shown, turn.shown_en))
             messages, rasa, danger = await self._drive_rasa(session, turn)
-            log.info(
-                "chat.turn",
-                extra={
-                    "session": pseudonym(self.runtime.settings.internal_secret.get_secret_value(), session.id),
-                    "channel": session.channel,
-                    "language": session.language,
-                    "kind": "button" if payload is not None else "text",
-                    "switched_language": turn.switched_from is not None,
-                    "translated": text is not None and turn.shown_en is not None,
-                    "rasa": rasa,
-                    "ms": round((time.perf_counter() - began) * 1000, 1),
-                },
-            )
-            late = session.take_late()
-            if not messages and not late:
-                messages = [self.runtime.content.message(session.language, "utter_main_menu")]
-            # What an action said after its turn gave up on Rasa comes now: after the 999 guidance, never before.
-            at = 1 if danger and messages else 0
-            messages[at:at] = late
-            if turn.switched_from and session.language != turn.switched_from:
-                # After the danger guidance, never before it.
-                messages.insert(
-                    1 if danger and messages else 0, self._switch_notice(session.language, turn.switched_from)
-                )
+            self._log_turn(session, turn, rasa, began)
+            messages = self._compose(session, turn, messages, danger)
             if session.erase_requested:
                 await self._erase_locked(session)
                 return Reply(messages=_for_her(messages), ended=True)
             session.transcript.extend(Turn.now("bot", m["text"], m.get("text_en")) for m in messages)
             session.offered = _offered(messages)
             return Reply(messages=_for_her(messages), danger=danger)
+
+    def check_input(self, text: str | None, payload: str | None) -> None:
+        """The rules for what any channel may send: text she typed or a payload she pressed, never both, and text
+        no longer than MAX_MESSAGE_CHARS (a channel that cannot refuse a message cuts it first: `fit`)."""
+        if (text is None) == (payload is None):
+            raise BadInput("send either text or payload")
+        limit = self.runtime.settings.max_message_chars
+        if text is not None and len(text) > limit:
+            raise BadInput(f"the message is too long: at most {limit} characters")
+
+    def fit(self, text: str) -> str:
+        """Her text cut to the length the web chat refuses beyond, for SMS, which cannot be refused: a text
+        sent back unanswered would leave her with nothing."""
+        return text[: self.runtime.settings.max_message_chars]
+
+    def _pressed(self, session: ChatSession, payload: str | None) -> Inbound | Reply:
+        """A button she pressed (or its number on SMS), if this conversation offered it."""
+        if payload is None:
+            raise BadInput("send either text or payload")
+        self.accepted_payload(session, payload)
+        # A statement continues only into the very next typed message: after a button, her next words (a phone
+        # number the form asked for) are read on their own.
+        session.status_pending = False
+        if payload == REVIEW_PAYLOAD:
+            return Reply(messages=[self.review_message(session)])
+        shown, shown_en = self._button_title(session, payload)
+        if payload == CONTACT_ONLY_PAYLOAD:
+            # She consents to sending how to contact her, and nothing of the conversation.
+            session.share_transcript = False
+            return Inbound("/affirm", shown, shown_en)
+        return Inbound(payload, shown, shown_en)
+
+    def _compose(self, session: ChatSession, turn: Inbound, messages: list[Message], danger: bool) -> list[Message]:
+        """Rasa's messages in the order she reads them: in danger the 999 guidance stays first, before what an
+        action said late and before the note that her language changed."""
+        late = session.take_late()
+        if not messages and not late:
+            messages = [self.runtime.content.message(session.language, "utter_main_menu")]
+        # What an action said after its turn gave up on Rasa comes now: after the 999 guidance, never before.
+        at = 1 if danger and messages else 0
+        messages[at:at] = late
+        if turn.switched_from and session.language != turn.switched_from:
+            messages.insert(at, self._switch_notice(session.language, turn.switched_from))
+        return messages
+
+    def _log_turn(self, session: ChatSession, turn: Inbound, rasa: str, began: float) -> None:
+        """Only the shape of the turn: never her words, her number or the session's id (a keyed pseudonym)."""
+        log.info(
+            "chat.turn",
+            extra={
+                "session": pseudonym(self.runtime.settings.internal_secret.get_secret_value(), session.id),
+                "channel": session.channel,
+                "language": session.language,
+                "kind": "text" if turn.typed is not None else "button",
+                "switched_language": turn.switched_from is not None,
+                "translated": turn.typed is not None and turn.shown_en is not None,
+                "rasa": rasa,
+                "ms": round((time.perf_counter() - began) * 1000, 1),
+            },
+        )
 
     async def _inbound_text(self, session: ChatSession, text: str) -> Inbound:
         """Her text, redacted (and translated where a model is installed); the payload is settled later."""

@@ -47,4 +47,4 @@ def read_yaml(path: Path) -> Any:
     """A YAML file, parsed by libyaml where PyYAML has it (several times faster than the pure-Python parser:
     the catalogs, word lists and training data are read at every gateway start)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader either way
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader either way

@@ -46,5 +46,5 @@ async def twilio_webhook(request: Request) -> Response:
     sender, sid = params.get("From", ""), params.get("MessageSid", "")
     if not sender or not sid:
         return Response("<Response/>", status_code=status.HTTP_400_BAD_REQUEST, media_type=TWIML)
-    twiml = await channel.handle(sid, sender, params.get("Body", "")[: settings.max_message_chars])
+    twiml = await channel.handle(sid, sender, channel.conversation.fit(params.get("Body", "")))
     return Response(twiml, media_type=TWIML)

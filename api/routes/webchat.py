@@ -168,9 +168,6 @@ async def post_message(
     refused = _limited(runtime, runtime.limits.messages, client, session.language)
     if refused is not None:
         return refused
-    limit = runtime.settings.max_message_chars
-    if isinstance(body, TextIn) and len(body.text) > limit:
-        raise _unprocessable(f"the message is too long: at most {limit} characters")
     text, payload = (body.text, None) if isinstance(body, TextIn) else (None, body.payload)
     try:
         reply = await conversation.reply(session, text=text, payload=payload)

@@ -115,63 +115,74 @@ class SmsChannel:
         finally:
             self.pending.pop(message_sid, None)
 
-    async def _answer(self, who: str, body: str) -> str:
-        settings = self.runtime.settings
-        word = keyword_form(body)
-        session = self._session(who)
-        kind = (
-            "opt_out"
-            if word in OPT_OUT
-            else "help"
-            if word in self.keywords.help
-            else "delete"
-            if word in self.keywords.delete
-            else "message"
-        )
-        log.info("sms.inbound", extra={"sender": who[:12], "kind": kind, "new_session": session is None})
+    def _kind(self, word: str) -> str:
+        """What a text is, decided once: a carrier keyword (STOP, START), HELP or DELETE in any language, or a
+        message for the conversation."""
         if word in OPT_OUT:
+            return "opt_out"
+        if word in OPT_IN:
+            return "opt_in"
+        if word in self.keywords.help:
+            return "help"
+        if word in self.keywords.delete:
+            return "delete"
+        return "message"
+
+    async def _answer(self, who: str, body: str) -> str:
+        word = keyword_form(body)
+        kind = self._kind(word)
+        session = self._session(who)
+        log.info("sms.inbound", extra={"sender": who[:12], "kind": kind, "new_session": session is None})
+        if kind == "opt_out":
             if session is not None:
                 await self._forget(who, session)
             return str(MessagingResponse())  # Twilio has blocked the number: say nothing
-        if word in OPT_IN and session is not None:
+        if kind == "opt_in" and session is not None:
             await self._forget(who, session)
             session = None
         new = session is None
-        if session is None:
-            session = self._start(who)
+        session = session or self._start(who)
         before = session.language
         keyword_language = self.keywords.help.get(word) or self.keywords.delete.get(word)
         if keyword_language and keyword_language != self.runtime.settings.default_language:
             session.language = keyword_language  # "Pomoc" is answered in Polish
+        if kind == "message" and not self.runtime.limits.sms.allow(who):
+            return self._flooded(who, session.language)
+        reply = await self._reply(kind, who, session, body)
+        return self._twiml(session, self._ordered(session, reply, new, before), reply.ended)
+
+    async def _reply(self, kind: str, who: str, session: ChatSession, body: str) -> Reply:
         language = session.language
+        if kind == "opt_in":
+            return Reply(messages=[self.runtime.content.message(language, "utter_welcome")])
+        if kind == "help":
+            return Reply(messages=[self._help(language)])
+        if kind == "delete":
+            await self._forget(who, session)
+            return Reply(messages=[self._plain(language, "sms.deleted")], ended=True)
+        text, payload = self._as_input(session, body)
         try:
-            if word in OPT_IN:
-                reply = Reply(messages=[self.runtime.content.message(language, "utter_welcome")])
-            elif word in self.keywords.help:
-                reply = Reply(messages=[self._help(language)])
-            elif word in self.keywords.delete:
-                await self._forget(who, session)
-                reply = Reply(messages=[self._plain(language, "sms.deleted")], ended=True)
-            elif not self.runtime.limits.sms.allow(who):
-                return self._flooded(who, language)
-            else:
-                text, payload = self._as_input(session, body)
-                reply = await asyncio.wait_for(
-                    self.conversation.reply(session, text=text, payload=payload), timeout=settings.sms_reply_seconds
-                )
-                if reply.ended:
-                    self.sessions.pop(who, None)
-                    reply = Reply(messages=[*reply.messages, self._plain(session.language, "sms.deleted")], ended=True)
+            reply = await asyncio.wait_for(
+                self.conversation.reply(session, text=text, payload=payload),
+                timeout=self.runtime.settings.sms_reply_seconds,
+            )
         except TimeoutError:
-            reply = Reply(messages=self.runtime.content.safe_fallback(session.language), danger=True)
+            return Reply(messages=self.runtime.content.safe_fallback(session.language), danger=True)
+        if reply.ended:
+            self.sessions.pop(who, None)
+            return Reply(messages=[*reply.messages, self._plain(session.language, "sms.deleted")], ended=True)
+        return reply
+
+    def _ordered(self, session: ChatSession, reply: Reply, new: bool, before: str) -> list[Message]:
+        """The channel's own notes (a watched phone, an unreviewed translation) go first, except in danger: then
+        the first text she reads is 999, and the notes come after it."""
         language = session.language
         prefix = [self._plain(language, "sms.watched_phone")] if new else []
         notice = self.runtime.review_notice(language)
         if notice and (new or language != before):
             prefix.append({"text": notice, "buttons": []})
-        # In danger the first text she reads is 999: the channel's own notes come after it.
         first, rest = (reply.messages[:1], reply.messages[1:]) if reply.danger else ([], reply.messages)
-        return self._twiml(session, [*first, *prefix, *rest], reply.ended)
+        return [*first, *prefix, *rest]
 
     # --- sessions ------------------------------------------------------------------------------------------
 

@@ -326,3 +326,29 @@ def test_a_form_answer_never_switches_the_language(client: TestClient) -> None:
     assert session.language == "en"
     anyio.run(partial(conversation.reply, session, text="ana khayfa kteer, ma baarif shu a3mel halla2"))
     assert session.language == "ar", "an open message still does"
+
+
+@pytest.mark.parametrize(
+    ("text", "payload", "reason"),
+    [
+        (None, None, "send either text or payload"),
+        ("hello", "/greet", "send either text or payload"),
+        ("x" * 2001, None, "the message is too long: at most 2000 characters"),
+    ],
+    ids=["neither", "both", "too-long"],
+)
+def test_every_channel_gets_the_same_input_rules(
+    client: TestClient, text: str | None, payload: str | None, reason: str
+) -> None:
+    conversation = Conversation(client.app.state.runtime)  # type: ignore[attr-defined]
+    session, _ = conversation.start("en")
+    before = list(session.transcript)
+    with pytest.raises(BadInput, match=reason):
+        anyio.run(partial(conversation.reply, session, text=text, payload=payload))
+    assert session.transcript == before, "a refused message leaves the conversation as it was"
+
+
+def test_sms_text_is_cut_to_the_limit_the_web_refuses_beyond(client: TestClient) -> None:
+    conversation = Conversation(client.app.state.runtime)  # type: ignore[attr-defined]
+    conversation.check_input(conversation.fit("x" * 5000), None)  # what fit leaves is never refused
+    assert conversation.fit("x" * 5000) == "x" * 2000 and conversation.fit("short") == "short"
