@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import anyio
@@ -39,6 +40,9 @@ from api.sessions import ChatSession, Turn
 
 log = logging.getLogger(__name__)
 
+# The key of a domain response's custom JSON that names it (bot/domain/*.yml); form questions start ASK_PREFIX.
+RESPONSE = "response"
+ASK_PREFIX = "utter_ask_"
 STATUS_ONLY_PAYLOAD = "/ask_safe_to_report"
 ANSWER_PAYLOAD = "/inform"
 DANGER_PAYLOAD = "/" + DANGER
@@ -108,28 +112,24 @@ def check_payload(payload: str) -> str:
     return payload
 
 
-def _as_messages(replies: list[dict[str, Any]], take: Callable[[int], Message | None]) -> list[Message]:
-    """Rasa's REST output: each text (with its buttons), then, as a message of its own, the custom JSON that
-    carries the text's English twin (routes/nlg.py); an action's message is only its number in the outbox."""
+def _as_messages(
+    replies: list[dict[str, Any]], take: Callable[[int], Message | None], render: Callable[[str, str], Message]
+) -> list[Message]:
+    """Rasa's REST output as her messages: a domain response is only its name (and the service slot it needs),
+    rendered here from the catalogs; an action's message is only its number in the outbox. Anything else Rasa
+    sends (a text from a story, an image) is not ours and is dropped."""
     messages: list[Message] = []
     for reply in replies:
         custom = reply.get("custom")
-        number = custom.get(OUTBOX) if isinstance(custom, dict) else None
+        if not isinstance(custom, dict):
+            continue
+        number, response = custom.get(OUTBOX), custom.get(RESPONSE)
         if isinstance(number, int):
             posted = take(number)
             if posted is not None:
                 messages.append(posted)
-            continue
-        text = reply.get("text")
-        if isinstance(text, str) and text:
-            buttons: list[Button] = [
-                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                for b in reply.get("buttons") or []
-                if isinstance(b, dict)
-            ]
-            messages.append({"text": text, "buttons": buttons})
-        if messages and isinstance(custom, dict) and isinstance(custom.get("text_en"), str):
-            messages[-1]["text_en"] = custom["text_en"]
+        elif isinstance(response, str):
+            messages.append(render(response, str(custom.get("handover_service") or "")))
     return messages
 
 
@@ -314,7 +314,7 @@ class Conversation:
             await self.runtime.failpoints.reach("reply.before_rasa")
             raw = await self.runtime.rasa.send(session.sender_id, payload)
             await self.runtime.failpoints.reach("reply.after_rasa")
-            messages = _as_messages(raw, session.take)
+            messages = _as_messages(raw, session.take, partial(self._render, session))
             return messages, "ok", payload == DANGER_PAYLOAD and bool(messages)
         except RasaUnavailable:
             if payload == DELETE_PAYLOAD:
@@ -324,6 +324,20 @@ class Conversation:
             return self.runtime.content.safe_fallback(session.language), "unavailable", True
         finally:
             session.typed = None
+
+    def _render(self, session: ChatSession, response: str, service_id: str) -> Message:
+        """A domain response Rasa named, in the conversation's language (with its English twin), rendered once."""
+        if response.startswith(ASK_PREFIX):
+            # A form question (utter_ask_<slot>): what she types next answers it.
+            session.expecting = response[len(ASK_PREFIX) :]
+        content = self.runtime.content
+        service = content.directory.get(service_id)
+        values = {"service_name": service.name} if service is not None else {}
+        try:
+            return content.message(session.language, response, None, **values)
+        except KeyError:
+            log.error("conversation: no catalog message for response", extra={"response": response})
+            return content.safe_fallback(session.language)[0]
 
     def _wanted_language(self, session: ChatSession, turn: Inbound) -> str:
         """The language she asked a person to speak: the one she named, else the one she writes in. Only the

@@ -47,7 +47,7 @@ ClientDep = Annotated[str, Depends(get_client)]
 
 
 def require_internal_secret(runtime: RuntimeDep, x_assistant_secret: Annotated[str | None, Header()] = None) -> None:
-    """Only Rasa, which was given the shared secret, may call the NLG and action endpoints."""
+    """Only Rasa, which was given the shared secret, may call the action endpoint."""
     expected = runtime.settings.internal_secret.get_secret_value()
     if x_assistant_secret is None or not hmac.compare_digest(x_assistant_secret.encode(), expected.encode()):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong internal secret")

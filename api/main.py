@@ -26,7 +26,7 @@ from api.core.security import SecurityHeaders
 from api.deps import NeedsSignIn, PageError
 from api.jobs import Job, Jobs
 from api.retention import purge_audit, purge_handovers, purge_portal_sessions
-from api.routes import actions, health, nlg, pages, portal_api, portal_pages, sms, webchat
+from api.routes import actions, health, pages, portal_api, portal_pages, sms, webchat
 from api.routes.contract import build_openapi
 from api.runtime import build_runtime
 from api.sms.channel import SmsChannel
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(NeedsSignIn, _to_sign_in)
     app.add_exception_handler(PageError, portal_pages.error_page)
-    for module in (webchat, nlg, actions, health, pages, portal_api, portal_pages):
+    for module in (webchat, actions, health, pages, portal_api, portal_pages):
         app.include_router(module.router)
     # The SMS route starts only when it can check Twilio's signatures (or is explicitly told not to).
     if sms.sms_enabled(resolved):

@@ -1,8 +1,9 @@
 """Latency, throughput and memory of the assistant: the gateway against bare Rasa, measured in the same run.
 
 `make bench` starts the real stack (Rasa server + gateway), then drives the same scripted conversations at 1
-and 20 concurrent users twice: through the gateway's web chat API, and straight to Rasa's REST channel (which
-still renders responses and runs actions through the gateway, as in production). Rounds alternate between the
+and 20 concurrent users twice: through the gateway's web chat API, and straight to Rasa's REST channel (bare Rasa:
+its domain responses are named custom JSON, with no callback, and its actions still run in the gateway, as in
+production). Rounds alternate between the
 two paths and the medians are reported, because this machine is noisy.
 """
 

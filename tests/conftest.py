@@ -20,6 +20,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import create_engine, text
 
 from api.core.config import ROOT, Settings
+from api.runtime import Runtime
 from api.stack import MODEL, Stack, free_port
 from tests.helpers import migrated_app
 from tests.support.limits import HARNESS_LIMITS_ENV
@@ -54,6 +55,13 @@ def settings(tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(migrated_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def runtime(client: TestClient) -> Runtime:
+    """The in-process gateway's real state (what its routes and actions are given)."""
+    built: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    return built
 
 
 @pytest.fixture

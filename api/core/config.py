@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     # "production" turns off what only developers need: the OpenAPI schema at /openapi.json.
     environment: Literal["development", "production"] = "development"
     operator_name: str = "a demonstration deployment of the open-source project (not a real service)"
-    # Shared between Rasa and the gateway: the NLG and action endpoints accept only requests carrying it.
+    # Shared between Rasa and the gateway: the action endpoint accepts only requests carrying it.
     internal_secret: SecretStr = Field(min_length=32)
 
     var_dir: Path = ROOT / "var"

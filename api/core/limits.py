@@ -3,7 +3,7 @@
 A 20 MB JSON body used to be read and parsed before the answer. The size is checked on Content-Length first,
 then counted as the body arrives (a chunked body has no length), and the request is refused with 413 as soon as
 it passes the limit. The refusal still carries the safe answer (999 and the helplines): the person sending too
-much may be a victim whose app misbehaves. Rasa's own calls (the NLG and action endpoints, which carry the internal
+much may be a victim whose app misbehaves. Rasa's own calls (to the action endpoint, which carry the internal
 secret) send the whole conversation's tracker and the domain, so they get a larger limit.
 """
 

@@ -3,7 +3,7 @@ only the running gateway knows (its languages, its message length), so a client 
 surprised by an answer.
 
 The schema describes the JSON APIs (the chat, the portal's API, /healthz). Not in it: the portal's HTML pages (for
-browsers), /nlg and /actions/webhook (they answer only Rasa, behind the internal secret) and /sms/twilio (Twilio's
+browsers), /actions/webhook (it answers only Rasa, behind the internal secret) and /sms/twilio (Twilio's
 signed callback, whose contract is Twilio's).
 """
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from api.content.renderer import Content
 from api.conversation import Conversation
 from api.core.config import Settings
-from api.runtime import Runtime, load_content
+from api.runtime import load_content
 from api.sessions import ChatSession
 from tests.actions.fakes import FakeState
 
@@ -19,13 +19,6 @@ from tests.actions.fakes import FakeState
 def session(client: TestClient) -> ChatSession:
     started, _ = Conversation(client.app.state.runtime).start("en")  # type: ignore[attr-defined]
     return started
-
-
-@pytest.fixture
-def runtime(client: TestClient) -> Runtime:
-    """The gateway's real state, handed to each action as the gateway hands it (actions/registry.py)."""
-    built: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    return built
 
 
 @pytest.fixture(scope="module")

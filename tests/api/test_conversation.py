@@ -15,29 +15,54 @@ from api.content.renderer import Message
 from api.conversation import BadInput, Conversation, _as_messages, _for_her
 from api.pipeline.danger_model import Reading
 from api.rasa_client import Parsed
+from api.runtime import Runtime
 from api.sessions import ChatSession
 
 
-def test_the_english_twin_is_joined_to_the_text_before_it() -> None:
-    raw = [
-        {"recipient_id": "r", "text": "Zadzwoń pod 999", "buttons": [{"title": "Pomoc", "payload": "/help"}]},
-        {"recipient_id": "r", "custom": {"text_en": "Call 999"}},
-        {"recipient_id": "r", "text": "Bez tłumaczenia"},
-        {"recipient_id": "r", "image": "ignored"},
-    ]
-    messages = _as_messages(raw, [])
-    assert messages == [
-        {"text": "Zadzwoń pod 999", "buttons": [{"title": "Pomoc", "payload": "/help"}], "text_en": "Call 999"},
-        {"text": "Bez tłumaczenia", "buttons": []},
-    ]
-    assert _for_her(messages) == [
-        {"text": "Zadzwoń pod 999", "buttons": [{"title": "Pomoc", "payload": "/help"}]},
-        {"text": "Bez tłumaczenia", "buttons": []},
-    ]
+def rendered(runtime: Runtime, language: str, replies: list[dict[str, Any]]) -> tuple[ChatSession, list[Message]]:
+    """Rasa's REST output for a turn, as the conversation renders it for a session in `language`."""
+    conversation = Conversation(runtime)
+    session, _ = conversation.start(language)
+    return session, _as_messages(replies, session.take, partial(conversation._render, session))
 
 
-def test_custom_json_without_a_text_before_it_is_dropped() -> None:
-    assert _as_messages([{"custom": {"text_en": "orphan"}}, {"custom": "not a dict"}], []) == []
+def test_a_named_response_is_rendered_in_her_language_with_its_english_twin(runtime: Runtime) -> None:
+    _, messages = rendered(runtime, "pl", [{"recipient_id": "r", "custom": {"response": "utter_danger"}}])
+    [danger] = messages
+    assert "999" in danger["text"] and "call 999" not in danger["text"] and danger["buttons"]
+    assert "call 999" in danger["text_en"], "the English twin for the support worker's transcript"
+    assert _for_her(messages) == [{"text": danger["text"], "buttons": danger["buttons"]}], "she gets hers only"
+    _, [english] = rendered(runtime, "en", [{"custom": {"response": "utter_danger"}}])
+    assert "call 999" in english["text"] and "text_en" not in english
+
+
+def test_a_form_question_names_the_service_from_its_slot_and_awaits_her_answer(runtime: Runtime) -> None:
+    response = {"response": "utter_ask_contact_method", "handover_service": "harbour"}
+    session, [question] = rendered(runtime, "en", [{"custom": response}])
+    assert "Harbour Support Services" in question["text"]
+    assert session.expecting == "contact_method", "what she types next answers this question"
+
+
+def test_an_unknown_response_falls_back_to_the_safe_text(runtime: Runtime) -> None:
+    _, [message] = rendered(runtime, "en", [{"custom": {"response": "utter_does_not_exist"}}])
+    assert "999" in message["text"]
+
+
+def test_a_question_without_a_chosen_service_still_reads_whole(runtime: Runtime) -> None:
+    """Rasa fills an unset slot as "None": no service of that id, so the question has no name in it."""
+    response = {"response": "utter_ask_nickname", "handover_service": "None"}
+    _, [question] = rendered(runtime, "en", [{"custom": response}])
+    assert question["text"] and "{" not in question["text"] and "None" not in question["text"]
+
+
+def test_what_rasa_sends_that_is_not_ours_is_dropped(runtime: Runtime) -> None:
+    replies = [
+        {"text": "a story's own text"},
+        {"custom": {"text_en": "orphan"}},
+        {"custom": "not a dict"},
+        {"image": "x"},
+    ]
+    assert rendered(runtime, "en", replies)[1] == []
 
 
 def test_a_pressed_button_is_recorded_by_its_title_in_both_languages(client: TestClient) -> None:
@@ -74,7 +99,9 @@ class FakeRasa:
 
     async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
         self.sent.append(message)
-        return [{"text": "ok"}]
+        # As the real Rasa answers: a response only named, which the gateway renders.
+        response = "utter_danger" if message == "/immediate_danger" else "utter_main_menu"
+        return [{"recipient_id": sender_id, "custom": {"response": response}}]
 
     async def close(self) -> None:
         return None
@@ -151,7 +178,8 @@ def test_an_actions_message_is_taken_from_the_outbox_once() -> None:
     session = ChatSession(id="s", sender_id="r", language="en")
     message: Message = {"text": "your number 07700 900123", "buttons": []}
     number = session.post(message)
-    assert _as_messages([{"custom": {"outbox": number}}, {"custom": {"outbox": 5}}], session.take) == [message]
+    replies = [{"custom": {"outbox": number}}, {"custom": {"outbox": 5}}]
+    assert _as_messages(replies, session.take, lambda *_: pytest.fail("nothing to render")) == [message]
     assert session.outbox == {}
 
 

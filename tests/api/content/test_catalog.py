@@ -25,8 +25,17 @@ def domain_responses() -> set[str]:
     for path in (ROOT / "bot" / "domain").glob("*.yml"):
         domain = yaml.safe_load(path.read_text())
         names.update(domain.get("responses", {}))
-        names.update(a for a in domain.get("actions", []) if a.startswith("utter_"))
+        names.update(a for a in domain.get("actions", []) if isinstance(a, str) and a.startswith("utter_"))
     return names
+
+
+def test_every_domain_response_only_names_itself_for_the_gateway() -> None:
+    """Rasa renders nothing: each response is its own name as custom JSON (and at most the service slot)."""
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        for name, variants in (yaml.safe_load(path.read_text()).get("responses") or {}).items():
+            assert [set(v) for v in variants] == [{"custom"}], f"{path.name}: {name}"
+            custom = variants[0]["custom"]
+            assert custom["response"] == name and set(custom) <= {"response", "handover_service"}, name
 
 
 def keys_the_code_builds() -> set[str]:
@@ -66,7 +75,7 @@ def test_catalog_has_exactly_the_source_keys_with_the_same_placeholders(language
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("response", sorted(domain_responses()))
-def test_domain_responses_render_with_the_values_nlg_supplies(language: str, response: str) -> None:
+def test_domain_responses_render_with_the_values_rasa_names(language: str, response: str) -> None:
     message = CONTENT.message(language, response, service_name="Harbour Support Services")
     assert message["text"] and "{" not in message["text"]
     assert all(button["title"] and button["payload"].startswith("/") for button in message["buttons"])
