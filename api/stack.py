@@ -25,7 +25,8 @@ import httpx
 from api.core.config import ROOT, derive_rasa_token
 from api.core.files import PRIVATE_UMASK, private_dir
 
-RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+# Rasa's own `rasa run`, through bot/serve.py (its action-result check built once, not per call).
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 GATEWAY_PYTHON = ROOT / ".venv" / "bin" / "python"
 MODEL = ROOT / "models" / "assistant.tar.gz"
 
@@ -166,7 +167,9 @@ class Stack:
         self._spawn(
             "rasa",
             [
-                str(RASA_BIN),
+                str(RASA_PYTHON),
+                "-m",
+                "bot.serve",
                 "run",
                 "--model",
                 str(self.model),
