@@ -40,6 +40,17 @@ messages = [Message(data={"text": t}) for t in probe]
 tokenizer.process(messages)
 featurizer.process(messages)
 loaded.process(messages)
+# The same scores with the weights stored intent by intent (as trained) and n-gram by n-gram (as loaded).
+import numpy as np
+classifier = loaded.clf[-1]
+by_ngram = bool(classifier.coef_.flags["F_CONTIGUOUS"]) and not classifier.coef_.flags["C_CONTIGUOUS"]
+rows = [m.get("intent_ranking") for m in messages]
+classifier.coef_ = np.ascontiguousarray(classifier.coef_)
+again = [Message(data={"text": t}) for t in probe]
+tokenizer.process(again)
+featurizer.process(again)
+loaded.process(again)
+same = rows == [m.get("intent_ranking") for m in again]
 
 # A stored pipeline that calls a function on load or use: skops reports its type as untrusted.
 import skops.io as sio
@@ -57,6 +68,8 @@ print(json.dumps({
     "ranked": [len(m.get("intent_ranking")) for m in messages],
     "scaler": type(loaded.clf.steps[0][1]).__name__,
     "refused": refused,
+    "by_ngram": by_ngram,
+    "same_scores": same,
 }))
 """
 TRAIN = [
@@ -103,3 +116,8 @@ def test_counts_are_scaled_before_the_regression(result: dict[str, object]) -> N
 
 def test_a_stored_model_with_other_types_is_refused(result: dict[str, object]) -> None:
     assert result["refused"] is True
+
+
+def test_loaded_weights_are_stored_by_ngram_with_exactly_the_same_scores(result: dict[str, object]) -> None:
+    """Scoring then reads the transposed weights as they are, instead of copying them for every message."""
+    assert result["by_ngram"] is True and result["same_scores"] is True

@@ -1,4 +1,5 @@
-"""bot/serve.py (Rasa's venv): every action server answer is still validated, with the schema checked once."""
+"""bot/serve.py (Rasa's venv): every action server answer and every event list the HTTP API receives is still
+validated, with each schema checked once."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ SCRIPT = """
 import json
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
-from bot.serve import use_one_validator
+from types import SimpleNamespace
+from rasa import server
+from bot.serve import use_one_validator, validate_events_once
 
 use_one_validator()
+validate_events_once()
 checks = []
 original = validators.Draft202012Validator.check_schema
 validators.Draft202012Validator.check_schema = classmethod(lambda cls, schema: checks.append(1) or original(schema))
@@ -28,7 +32,14 @@ for bad in ({"events": "not a list"}, {"events": [{"name": "no event key"}]}):
         refused.append(None)
     except ValidationError as error:
         refused.append(error.message)
-print(json.dumps({"valid": valid, "refused": refused, "checks": len(checks)}))
+events_ok = [server.validate_events_in_request_body(SimpleNamespace(json=[])) is None for _ in range(5)]
+try:
+    server.validate_events_in_request_body(SimpleNamespace(json=[{"event": 7}]))
+    events_refused = None
+except server.ErrorResponse as error:
+    events_refused = error.status
+print(json.dumps({"valid": valid, "refused": refused, "checks": len(checks), "events_ok": events_ok,
+                  "events_refused": events_refused}))
 """
 
 
@@ -40,4 +51,5 @@ def test_answers_are_validated_against_a_schema_checked_once() -> None:
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["valid"] == [True] * 20
     assert all(message and "Failed to validate Action server response" in message for message in out["refused"])
-    assert out["checks"] == 0, "the schema is checked once, when the validator is built, never per answer"
+    assert out["checks"] == 0, "the schemas are checked once, when the validators are built, never per call"
+    assert out["events_ok"] == [True] * 5 and out["events_refused"] == 400
