@@ -223,7 +223,9 @@ class DangerModel:
             model = cls.train(load_nlu_examples(nlu_dir), sentences=sentences)
             return model.pipeline, model.threshold, model.sentence_threshold
 
-        key = content_hash(files, Path(__file__))
+        # Trained with or without its sentences is part of what the cached model is: a call without them must never
+        # leave a model the gateway then loads as its own.
+        key = content_hash(files, Path(__file__)) + ("s" if sentences is not None else "")
         try:
             pipeline, threshold, sentence_threshold = load_or_build(cache, "danger-model", key, build)
         except (OSError, yaml.YAMLError, ValueError, KeyError, TypeError) as error:

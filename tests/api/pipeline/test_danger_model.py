@@ -4,11 +4,14 @@ keeps false danger on its own validation split within the budget."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from api.core.config import ROOT
+from api.pipeline.danger_model import DANGER as DANGER_INTENT
 from api.pipeline.danger_model import DangerModel
 from api.pipeline.nlu_data import NluExample
 from tests.privacy.rates import redactor
@@ -104,3 +107,20 @@ def test_the_threshold_keeps_false_danger_within_the_budget_on_validation() -> N
     strict, loose = DangerModel.train(danger + calm, budget=0.0), DangerModel.train(danger + calm, budget=0.2)
     assert strict.threshold >= loose.threshold
     assert strict.read("he is hitting me now help").danger and not strict.read("where is the library").danger
+
+
+def test_a_model_trained_without_sentences_is_never_the_one_cached_for_the_gateway(tmp_path: Path) -> None:
+    """The gateway's model reads sentences; one trained without them (an ad-hoc call) gets a cache file of its own."""
+    nlu = tmp_path / "nlu"
+    nlu.mkdir()
+    danger = [f"he has a knife and is at the door {n}" for n in range(15)]
+    other = [f"where can i find a lawyer for my case {n}" for n in range(15)]
+    blocks = [{"intent": DANGER_INTENT, "examples": "".join(f"- {t}\n" for t in danger)}]
+    blocks.append({"intent": "show_services", "examples": "".join(f"- {t}\n" for t in other)})
+    (nlu / "en.yml").write_text(yaml.safe_dump({"nlu": blocks}), encoding="utf-8")
+    cache = tmp_path / "cache"
+    DangerModel.load_or_train(nlu, cache, None)  # type: ignore[arg-type]
+    without = {p.name for p in cache.glob("danger-model-*")}
+    DangerModel.load_or_train(nlu, cache, lambda text: text.split(". "))
+    with_sentences = {p.name for p in cache.glob("danger-model-*")}
+    assert len(without) == 1 and len(with_sentences) == 1 and without != with_sentences
