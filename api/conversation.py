@@ -204,7 +204,8 @@ class Conversation:
             if len(session.transcript) >= self.runtime.settings.max_transcript_turns and payload != DELETE_PAYLOAD:
                 # A bound on what one conversation holds in memory; she is still told how to get help now.
                 return Reply(messages=_for_her(self.runtime.content.safe_fallback(session.language)), danger=True)
-            turn = await self._inbound_text(session, text) if text is not None else self._pressed(session, payload)
+            # check_input let through exactly one of the two.
+            turn = await self._inbound_text(session, text) if text is not None else self._pressed(session, str(payload))
             if isinstance(turn, Reply):
                 return turn
             session.transcript.append(Turn.now("user", turn.shown, turn.shown_en))
@@ -232,10 +233,8 @@ class Conversation:
         sent back unanswered would leave her with nothing."""
         return text[: self.runtime.settings.max_message_chars]
 
-    def _pressed(self, session: ChatSession, payload: str | None) -> Inbound | Reply:
+    def _pressed(self, session: ChatSession, payload: str) -> Inbound | Reply:
         """A button she pressed (or its number on SMS), if this conversation offered it."""
-        if payload is None:
-            raise BadInput("send either text or payload")
         self.accepted_payload(session, payload)
         # A statement continues only into the very next typed message: after a button, her next words (a phone
         # number the form asked for) are read on their own.
